@@ -1,0 +1,101 @@
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from mutua.accounts import services
+from mutua.core import ratelimit
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(
+        tz for tz in zoneinfo.available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/"))
+    )
+    return [(tz, tz.replace("_", " ")) for tz in [*names, "UTC"]]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class SignupForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=80,
+        help_text=_("Only you and the host see it. In each group you choose a pseudonym."),
+    )
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. A few unrelated words work well."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with throttling per email and per address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That email and password do not match. Check both and try again."),
+        "throttled": _("Too many attempts. Please wait 15 minutes, or reset your password."),
+        "unverified": _("Please confirm your email address first. We have sent you a new link."),
+    }
+
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
+        super().__init__(request, *args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].label = _("Email address")
+
+    def _ip(self) -> str:
+        return str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
+
+    def clean(self) -> dict[str, object]:
+        email = str(self.cleaned_data.get("username") or "").strip().lower()
+        ip = self._ip()
+        if ratelimit.is_limited("login-email", email) or ratelimit.is_limited(
+            "login-ip", ip, limit=settings.LOGIN_RATE_LIMIT * 4
+        ):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            ratelimit.hit("login-email", email)
+            ratelimit.hit("login-ip", ip)
+            raise
+        ratelimit.reset("login-email", email)
+        return cleaned
+
+    def confirm_login_allowed(self, user: object) -> None:
+        super().confirm_login_allowed(user)  # type: ignore[arg-type]
+        if not getattr(user, "email_verified", False):
+            services.send_verification(user)  # type: ignore[arg-type]
+            raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args: object, country_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["country"].choices = [("", _("Not set")), *country_choices]  # type: ignore[attr-defined]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=80, help_text=_("For example: my phone app."))

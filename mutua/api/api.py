@@ -1,0 +1,60 @@
+"""The JSON API under /api/v1/. Every endpoint calls the same services, selectors and the same
+`access_circle` gate as the pages; none has rules of its own."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from mutua.accounts.services import api_token_authenticate
+from mutua.core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer mt_…` with a personal token created in the profile."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """The browser session (with CSRF protection on writes), for the site's own pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and getattr(user, "email_verified", False):
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Mutua API",
+    version="1",
+    description=(
+        "Everything a member can do in Mutua's pages. Authenticate with a personal token "
+        "(`Authorization: Bearer …`, created in your profile) or the browser session."
+    ),
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+    urls_namespace="api",
+)
+
+STATUS_FOR_CODE = {"invalid": 400, "not_found": 404, "conflict": 409}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc), "code": exc.code}, status=STATUS_FOR_CODE.get(exc.code, 400)
+    )
+
+
+# Routers are imported after `api` exists so they can share its error handling.
+from mutua.api import routes  # noqa: E402
+
+api.add_router("", routes.router)
+
+__all__ = ["api"]

@@ -1,0 +1,317 @@
+import zoneinfo
+from datetime import datetime
+from typing import Literal
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Path, Query, Router, Schema
+
+from mutua.accounts import services as account_services
+from mutua.care.selectors import country_choices
+from mutua.circles import selectors, services
+from mutua.circles.forms import GROUP_LANGUAGES
+from mutua.circles.models import BasicAgreement, Circle, Experience, ExperienceFamily, Membership, Place
+from mutua.circles.policies import Need, access_circle
+from mutua.core.errors import DomainError
+
+router = Router()
+
+class ExperienceOut(Schema):
+    slug: str
+    name: str
+    family: str
+
+
+class FamilyOut(Schema):
+    slug: str
+    name: str
+    items: list[ExperienceOut]
+
+
+class PlaceOut(Schema):
+    slug: str
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+
+
+class AgreementOut(Schema):
+    slug: str
+    title: str
+    text: str
+
+
+class PledgeOut(Schema):
+    version: int
+    title: str
+    text: str
+    agreements: list[AgreementOut]
+
+
+class CirclePublicOut(Schema):
+    code: str
+    name: str
+    experience: ExperienceOut
+    languages: list[str]
+    mode: str
+    area: PlaceOut | None
+    description: str
+    size_band: str
+    status: str
+    accepting_newcomers: bool
+    open_to_newcomers: bool
+    full: bool
+    distance_km: float | None = None
+
+
+class DirectoryOut(Schema):
+    items: list[CirclePublicOut]
+    count: int
+    page: int
+    pages: int
+
+
+class MembershipOut(Schema):
+    group: CirclePublicOut
+    status: str
+    pseudonym: str
+    waiting_position: int | None = None
+    offer_expires_at: datetime | None = None
+
+
+class CircleHomeOut(Schema):
+    group: CirclePublicOut
+    you: str
+    members: list[str]
+    agreements: list[AgreementOut]
+
+
+class JoinIn(Schema):
+    pseudonym: str = Field(..., min_length=1, max_length=40)
+    confirms_experience: bool
+    pledge_version: int = Field(..., ge=0, le=1_000_000)
+
+
+class ProfileOut(Schema):
+    display_name: str
+    language: str
+    timezone: str
+    country: str
+
+
+class ProfileIn(Schema):
+    display_name: str = Field(..., min_length=1, max_length=80)
+    language: Literal["en", "es", "it", "ca"]
+    timezone: str = Field(..., max_length=64)
+    country: str = Field("", max_length=2)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+
+
+class Message(Schema):
+    detail: str
+
+
+def _experience(e: Experience) -> ExperienceOut:
+    return ExperienceOut(slug=e.slug, name=e.name, family=e.family.slug)
+
+
+def _place(p: Place | None) -> PlaceOut | None:
+    if p is None:
+        return None
+    return PlaceOut(slug=p.slug, name=p.name, country=p.country, latitude=p.latitude, longitude=p.longitude)
+
+
+def _circle(c: Circle, distance: float | None = None) -> CirclePublicOut:
+    return CirclePublicOut(
+        code=c.code,
+        name=c.name,
+        experience=_experience(c.experience),
+        languages=c.languages,
+        mode=c.mode,
+        area=_place(c.place),
+        description=c.description,
+        size_band=c.size_band,
+        status=c.status,
+        accepting_newcomers=c.accepting,
+        open_to_newcomers=c.open,
+        full=c.is_full,
+        distance_km=distance,
+    )
+
+
+def _membership(m: Membership) -> MembershipOut:
+    return MembershipOut(
+        group=_circle(m.circle),
+        status=m.status,
+        pseudonym=m.pseudonym,
+        waiting_position=selectors.waiting_position(membership=m),
+        offer_expires_at=m.offer_expires_at,
+    )
+
+
+class DirectoryQuery(Schema):
+    experience: str = Field("", max_length=80, description="Slug of an experience or of a family")
+    language: str = Field("", max_length=8)
+    mode: Literal["", "in_person", "online"] = ""
+    place: str = Field("", max_length=80, description="Slug of a place; with radius_km")
+    radius_km: int = Field(25, ge=1, le=500)
+    accepting: bool = False
+    page: int = Field(1, ge=1, le=100_000)
+
+
+@router.get("/directory", response=DirectoryOut, auth=None, tags=["directory"])
+def directory(request: HttpRequest, q: Query[DirectoryQuery]) -> DirectoryOut:
+    filters = selectors.DirectoryFilters(
+        experience=q.experience, language=q.language, mode=q.mode, place=q.place,
+        radius_km=q.radius_km, accepting=q.accepting, page=q.page,
+    )
+    page = selectors.directory_search(filters=filters)
+    items = [_circle(c, getattr(c, "distance", None)) for c in page.object_list]
+    return DirectoryOut(items=items, count=page.paginator.count, page=page.number, pages=page.paginator.num_pages)
+
+
+@router.get("/experiences", response=list[FamilyOut], auth=None, tags=["directory"])
+def experiences(request: HttpRequest) -> list[FamilyOut]:
+    out = []
+    for fam in ExperienceFamily.objects.prefetch_related("items"):
+        items = [ExperienceOut(slug=e.slug, name=e.name, family=fam.slug) for e in fam.items.all()]
+        out.append(FamilyOut(slug=fam.slug, name=fam.name, items=items))
+    return out
+
+
+@router.get("/places", response=list[PlaceOut], auth=None, tags=["directory"])
+def places(request: HttpRequest) -> list[PlaceOut]:
+    return [p for p in (_place(p) for p in Place.objects.all()) if p is not None]
+
+
+@router.get("/languages", response=list[str], auth=None, tags=["directory"])
+def languages(request: HttpRequest) -> list[str]:
+    return list(GROUP_LANGUAGES)
+
+
+@router.get("/pledge", response={200: PledgeOut, 409: Message}, auth=None, tags=["groups"])
+def pledge(request: HttpRequest) -> PledgeOut:
+    p = services.current_pledge()
+    agreements = [AgreementOut(slug=a.slug, title=a.title, text=a.text) for a in BasicAgreement.objects.all()]
+    return PledgeOut(version=p.version, title=p.title, text=p.text, agreements=agreements)
+
+
+@router.get("/groups/{code}", response={200: CirclePublicOut, 404: Message}, auth=None, tags=["groups"])
+def group_public(request: HttpRequest, code: str) -> CirclePublicOut:
+    circle = selectors.circle_public(code=code[:16])
+    if circle is None:
+        raise Http404
+    return _circle(circle)
+
+
+@router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message}, tags=["groups"])
+def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
+    circle, membership = access_circle(request.user, code, Need.MEMBER)
+    agreements = [AgreementOut(slug=a.slug, title=a.title, text=a.text) for a in BasicAgreement.objects.all()]
+    return CircleHomeOut(
+        group=_circle(selectors.circle_public(code=circle.code)),  # type: ignore[arg-type]
+        you=membership.pseudonym,
+        members=selectors.members_of(circle=circle),
+        agreements=agreements,
+    )
+
+
+@router.post(
+    "/groups/{code}/join", response={201: MembershipOut, 400: Message, 404: Message, 409: Message}, tags=["groups"]
+)
+def group_join(request: HttpRequest, code: str, payload: JoinIn) -> tuple[int, MembershipOut]:
+    circle = selectors.circle_public(code=code[:16])
+    if circle is None:
+        raise Http404
+    membership = services.membership_join(
+        circle=circle,
+        user=request.user,
+        pseudonym=payload.pseudonym,
+        confirms_experience=payload.confirms_experience,
+        pledge_version=payload.pledge_version,
+    )
+    return 201, _membership(membership)
+
+
+@router.post("/groups/{code}/leave", response={204: None, 404: Message}, tags=["groups"])
+def group_leave(request: HttpRequest, code: str) -> tuple[int, None]:
+    circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
+    services.membership_leave(circle=circle, user=request.user)
+    return 204, None
+
+
+@router.post("/groups/{code}/seat/accept", response={200: MembershipOut, 404: Message, 409: Message}, tags=["groups"])
+def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
+    circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
+    return _membership(services.seat_accept(circle=circle, user=request.user))
+
+
+@router.post("/groups/{code}/seat/decline", response={204: None, 404: Message, 409: Message}, tags=["groups"])
+def seat_decline(request: HttpRequest, code: str) -> tuple[int, None]:
+    circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
+    services.seat_decline(circle=circle, user=request.user)
+    return 204, None
+
+
+@router.get("/me/groups", response=list[MembershipOut], tags=["me"])
+def my_groups(request: HttpRequest) -> list[MembershipOut]:
+    return [_membership(m) for m in selectors.circles_of_user(user=request.user)]
+
+
+@router.get("/me", response=ProfileOut, tags=["me"])
+def me(request: HttpRequest) -> ProfileOut:
+    u = request.user
+    return ProfileOut(display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country)  # type: ignore[union-attr]
+
+
+@router.put("/me", response={200: ProfileOut, 400: Message}, tags=["me"])
+def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
+    try:
+        zoneinfo.ZoneInfo(payload.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise DomainError(_("Unknown time zone.")) from exc
+    if payload.country and payload.country not in dict(country_choices()):
+        raise DomainError(_("Unknown country."))
+    u = account_services.profile_update(
+        user=request.user,  # type: ignore[arg-type]
+        display_name=payload.display_name,
+        language=payload.language,
+        timezone_name=payload.timezone,
+        country=payload.country,
+    )
+    return ProfileOut(display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country)
+
+
+@router.get("/me/tokens", response=list[TokenOut], tags=["me"])
+def tokens(request: HttpRequest) -> list[TokenOut]:
+    return [TokenOut.from_orm(t) for t in request.user.api_tokens.all()]  # type: ignore[union-attr]
+
+
+@router.post("/me/tokens", response={201: TokenCreatedOut, 400: Message}, tags=["me"])
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
+    row, raw = account_services.api_token_create(user=request.user, name=payload.name)  # type: ignore[arg-type]
+    return 201, TokenCreatedOut(
+        id=row.pk, name=row.name, prefix=row.prefix, created_at=row.created_at, last_used_at=None, token=raw
+    )
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, 404: Message}, tags=["me"])
+def token_revoke(request: HttpRequest, token_id: Path[int] = Field(..., ge=1, le=2**62)) -> tuple[int, None]:
+    account_services.api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    return 204, None

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from mutua.care.models import CrisisCountry, CrisisLine
+
+
+class CrisisLineInline(admin.StackedInline):
+    model = CrisisLine
+    extra = 0
+
+
+@admin.register(CrisisCountry)
+class CrisisCountryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "emergency_number"]
+    inlines = [CrisisLineInline]
+
+
+@admin.register(CrisisLine)
+class CrisisLineAdmin(admin.ModelAdmin):
+    list_display = ["slug", "country", "name_en", "phone", "checked_on"]
+    list_filter = ["country"]

@@ -1,0 +1,35 @@
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from mutua.care.selectors import crisis_countries
+from mutua.core.access import public
+
+logger = logging.getLogger(__name__)
+
+
+def _viewer_country(request: HttpRequest) -> str:
+    try:
+        user = request.user
+        return str(getattr(user, "country", "") or "") if user.is_authenticated else ""
+    except DatabaseError:
+        return ""
+
+
+@public
+def crisis(request: HttpRequest) -> HttpResponse:
+    """Must answer even when the database is down: it then renders a self-contained page from the
+    data file shipped with Mutua, without touching sessions or the user."""
+    countries, from_db = crisis_countries()
+    country = _viewer_country(request) if from_db else ""
+    countries.sort(key=lambda c: (c.code != country, c.name))
+    context = {"countries": countries, "viewer_country": country}
+    if from_db:
+        try:
+            return render(request, "care/crisis.html", context)
+        except DatabaseError:
+            logger.warning("crisis page rendered without the site frame: database unavailable")
+    return HttpResponse(render_to_string("care/crisis_standalone.html", context))

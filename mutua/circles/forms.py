@@ -1,0 +1,101 @@
+from django import forms
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from mutua.circles.models import Mode
+from mutua.circles.selectors import experience_choices, place_choices
+
+# Languages a group may meet in. Names are shown in their own language, as people look for them.
+GROUP_LANGUAGES = ("en", "es", "ca", "it", "fr", "de", "pt", "gl", "eu", "ro", "ar", "uk", "pl", "nl")
+
+
+def group_language_choices() -> list[tuple[str, str]]:
+    return [(code, get_language_info(code)["name_local"]) for code in GROUP_LANGUAGES]
+
+
+RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
+
+
+class DirectoryForm(forms.Form):
+    experience = forms.ChoiceField(label=_("Experience"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    mode = forms.ChoiceField(
+        label=_("How to meet"),
+        required=False,
+        choices=[("", _("In person or online")), (Mode.IN_PERSON, _("In person")), (Mode.ONLINE, _("Online"))],
+    )
+    place = forms.ChoiceField(label=_("Near"), required=False)
+    radius = forms.TypedChoiceField(
+        label=_("Distance"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=25
+    )
+    accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        exp_choices: list = [("", _("Any experience"))]
+        for family, items in experience_choices():
+            exp_choices.append((family, items))
+        self.fields["experience"].choices = exp_choices  # type: ignore[attr-defined]
+        self.fields["language"].choices = [("", _("Any language")), *group_language_choices()]  # type: ignore[attr-defined]
+        self.fields["place"].choices = [("", _("Anywhere")), *place_choices()]  # type: ignore[attr-defined]
+
+
+class JoinForm(forms.Form):
+    pseudonym = forms.CharField(
+        label=_("Your pseudonym in this group"),
+        max_length=40,
+        help_text=_("The name the group will know you by. It need not be your real name."),
+    )
+    confirms_experience = forms.BooleanField(
+        label=_("I share this group's experience."), error_messages={"required": _("Please confirm that you share this group's experience.")}
+    )
+    accepts_pledge = forms.BooleanField(
+        label=_("I have read the agreements and I accept the confidentiality pledge."),
+        error_messages={"required": _("Please accept the agreements and the confidentiality pledge to join.")},
+    )
+    pledge_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CircleCreateForm(JoinForm):
+    name = forms.CharField(
+        label=_("Group name"),
+        max_length=80,
+        help_text=_("Shown in the public directory. Do not include anyone's name."),
+    )
+    experience = forms.ChoiceField(label=_("Shared experience"))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), widget=forms.CheckboxSelectMultiple, choices=group_language_choices
+    )
+    mode = forms.ChoiceField(label=_("How the group meets"), choices=Mode.choices, widget=forms.RadioSelect)
+    place = forms.ChoiceField(
+        label=_("Area"), required=False, help_text=_("Needed for in-person and hybrid groups. Never the exact address.")
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Who the group is for and how meetings feel. Shown publicly."),
+    )
+    max_members = forms.TypedChoiceField(
+        label=_("Maximum size"), coerce=int, choices=[(n, str(n)) for n in range(5, 13)], initial=10
+    )
+    listed = forms.BooleanField(label=_("List the group in the public directory"), required=False, initial=True)
+    open = forms.BooleanField(label=_("Open to newcomers"), required=False, initial=True)
+
+    field_order = [
+        "name", "experience", "languages", "mode", "place", "description", "max_members", "listed", "open",
+        "pseudonym", "confirms_experience", "accepts_pledge", "pledge_version",
+    ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["experience"].choices = [("", _("Choose…")), *experience_choices()]  # type: ignore[attr-defined]
+        self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]
+        self.fields["confirms_experience"].label = _("I share this experience.")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("mode") in (Mode.IN_PERSON, Mode.HYBRID) and not cleaned.get("place"):
+            self.add_error("place", _("Choose the area where the group meets in person."))
+        return cleaned

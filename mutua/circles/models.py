@@ -1,0 +1,299 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from mutua.core.codes import new_code
+from mutua.core.i18n import tr
+
+
+class ExperienceFamily(models.Model):
+    """A family of the host's taxonomy, e.g. "Addictions"."""
+
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField("name (en)", max_length=120)
+    name_es = models.CharField("name (es)", max_length=120)
+    name_it = models.CharField("name (it)", max_length=120)
+    name_ca = models.CharField("name (ca)", max_length=120)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("experience family")
+        verbose_name_plural = _("experience families")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return tr(self, "name")
+
+
+class Experience(models.Model):
+    """One shared experience a group is about (P1), e.g. "Alcohol" in "Addictions"."""
+
+    family = models.ForeignKey(ExperienceFamily, on_delete=models.PROTECT, related_name="items")
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField("name (en)", max_length=120)
+    name_es = models.CharField("name (es)", max_length=120)
+    name_it = models.CharField("name (it)", max_length=120)
+    name_ca = models.CharField("name (ca)", max_length=120)
+    description_en = models.TextField("description (en)", blank=True)
+    description_es = models.TextField("description (es)", blank=True)
+    description_it = models.TextField("description (it)", blank=True)
+    description_ca = models.TextField("description (ca)", blank=True)
+
+    class Meta:
+        ordering = ["family__order", "order", "slug"]
+        verbose_name = _("experience")
+        verbose_name_plural = _("experiences")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return tr(self, "name")
+
+    @property
+    def description(self) -> str:
+        return tr(self, "description")
+
+
+class Place(models.Model):
+    """A host-managed area with coordinates; no geocoding service is ever called."""
+
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField("name (en)", max_length=120)
+    name_es = models.CharField("name (es)", max_length=120)
+    name_it = models.CharField("name (it)", max_length=120)
+    name_ca = models.CharField("name (ca)", max_length=120)
+    country = models.CharField(max_length=2)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    timezone = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["country", "name_en"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return tr(self, "name")
+
+
+class BasicAgreement(models.Model):
+    """The host's basic agreements every group starts from (§3.4)."""
+
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    title_en = models.CharField("title (en)", max_length=120)
+    title_es = models.CharField("title (es)", max_length=120)
+    title_it = models.CharField("title (it)", max_length=120)
+    title_ca = models.CharField("title (ca)", max_length=120)
+    text_en = models.TextField("text (en)")
+    text_es = models.TextField("text (es)")
+    text_it = models.TextField("text (it)")
+    text_ca = models.TextField("text (ca)")
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("basic agreement")
+        verbose_name_plural = _("basic agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return tr(self, "title")
+
+    @property
+    def text(self) -> str:
+        return tr(self, "text")
+
+
+class Pledge(models.Model):
+    """A version of the confidentiality pledge (P7). Acceptances name the version accepted."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title_en = models.CharField("title (en)", max_length=120)
+    title_es = models.CharField("title (es)", max_length=120)
+    title_it = models.CharField("title (it)", max_length=120)
+    title_ca = models.CharField("title (ca)", max_length=120)
+    text_en = models.TextField("text (en)")
+    text_es = models.TextField("text (es)")
+    text_it = models.TextField("text (it)")
+    text_ca = models.TextField("text (ca)")
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("confidentiality pledge")
+        verbose_name_plural = _("confidentiality pledges")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def title(self) -> str:
+        return tr(self, "title")
+
+    @property
+    def text(self) -> str:
+        return tr(self, "text")
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class CircleStatus(models.TextChoices):
+    FORMING = "forming", _("Forming")
+    ACTIVE = "active", _("Active")
+
+
+def default_min_members() -> int:
+    return int(settings.MUTUA_MIN_MEMBERS)
+
+
+def default_max_members() -> int:
+    return int(settings.MUTUA_MAX_MEMBERS)
+
+
+class Circle(models.Model):
+    """A mutual-aid group. Called "group" everywhere in the interface."""
+
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    name = models.CharField(_("name"), max_length=80)
+    experience = models.ForeignKey(
+        Experience, on_delete=models.PROTECT, related_name="circles", verbose_name=_("shared experience")
+    )
+    secondary_experiences = models.ManyToManyField(
+        Experience, blank=True, related_name="secondary_circles", verbose_name=_("other experiences")
+    )
+    mode = models.CharField(_("how the group meets"), max_length=16, choices=Mode.choices)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="circles", verbose_name=_("area")
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    min_members = models.PositiveSmallIntegerField(default=default_min_members)
+    max_members = models.PositiveSmallIntegerField(
+        _("maximum size"), default=default_max_members, validators=[MinValueValidator(5), MaxValueValidator(12)]
+    )
+    listed = models.BooleanField(_("listed in the directory"), default=True)
+    open = models.BooleanField(_("open to newcomers"), default=True)
+    status = models.CharField(max_length=16, choices=CircleStatus.choices, default=CircleStatus.FORMING)
+    agreements_version = models.PositiveIntegerField(default=1)
+    agreements_adopted_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised count of current members, kept by the membership services; the directory
+    # filters and sorts on it without a join.
+    member_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        indexes = [
+            models.Index(fields=["listed", "experience"]),
+            models.Index(fields=["listed", "mode"]),
+            models.Index(fields=["listed", "place"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_members__gte=5) & models.Q(max_members__lte=12), name="circle_max_5_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def languages(self) -> list[str]:
+        return [cl.language for cl in self.language_rows.all()]
+
+    @property
+    def is_full(self) -> bool:
+        return self.member_count >= self.max_members
+
+    @property
+    def accepting(self) -> bool:
+        return self.open and not self.is_full
+
+    @property
+    def size_band(self) -> str:
+        """What a newcomer needs to know about size, without an exact head count."""
+        if self.member_count < self.min_members:
+            return str(pgettext_lazy("size band", "Fewer than %(n)s people") % {"n": self.min_members})
+        if self.member_count <= 7:
+            return str(pgettext_lazy("size band", "5–7 people"))
+        return str(pgettext_lazy("size band", "8–12 people"))
+
+
+class CircleLanguage(models.Model):
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="language_rows")
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["circle", "language"], name="circle_language_unique")]
+        indexes = [models.Index(fields=["language", "circle"])]
+
+    def __str__(self) -> str:
+        return self.language
+
+
+class MembershipStatus(models.TextChoices):
+    MEMBER = "member", _("Member")
+    WAITING = "waiting", _("On the waiting list")
+    OFFERED = "offered", _("Seat offered")
+    LEFT = "left", _("Left")
+
+
+class Membership(models.Model):
+    """One person's relation to one group. Only services in `circles.services` write it, and only
+    for the person themself (P2)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=16, choices=MembershipStatus.choices)
+    pseudonym = models.CharField(_("pseudonym"), max_length=40)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    agreements_version = models.PositiveIntegerField(default=0)
+    pledge_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["circle", "user"], name="membership_unique")]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["circle", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} ({self.status})"
+
+
+class PledgeAcceptance(models.Model):
+    """Evidence of consent: who accepted which agreements and pledge version, and when (P7)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledges")
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="pledge_acceptances")
+    pledge_version = models.PositiveIntegerField()
+    agreements_version = models.PositiveIntegerField()
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+
+    def __str__(self) -> str:
+        return f"pledge v{self.pledge_version} / agreements v{self.agreements_version}"

@@ -1,0 +1,207 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mutua.circles import selectors, services
+from mutua.circles.forms import CircleCreateForm, DirectoryForm, JoinForm
+from mutua.circles.models import BasicAgreement, Experience, MembershipStatus, Place
+from mutua.circles.policies import Need, access_circle
+from mutua.core import access
+from mutua.core.errors import DomainError
+
+
+@access.public
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryForm(request.GET or None)
+    filters = selectors.DirectoryFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.DirectoryFilters(
+            experience=data["experience"] or "",
+            language=data["language"] or "",
+            mode=data["mode"] or "",
+            place=data["place"] or "",
+            radius_km=data["radius"] or 25,
+            accepting=bool(data["accepting"]),
+            page=data["page"] or 1,
+        )
+    page = selectors.directory_search(filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "circles/directory.html#results", context)
+    return render(request, "circles/directory.html", context)
+
+
+@access.public
+def public_page(request: HttpRequest, code: str) -> HttpResponse:
+    circle = selectors.circle_public(code=code)
+    if circle is None:
+        raise Http404
+    membership = None
+    if request.user.is_authenticated:
+        membership = circle.memberships.filter(user=request.user).first()
+    return render(
+        request,
+        "circles/public.html",
+        {"circle": circle, "agreements": BasicAgreement.objects.all(), "membership": membership},
+    )
+
+
+@access.account
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    circle = selectors.circle_public(code=code)
+    if circle is None:
+        raise Http404
+    existing = circle.memberships.filter(user=request.user).first()
+    if existing is not None and existing.status != MembershipStatus.LEFT:
+        return redirect("circles:home" if existing.status == MembershipStatus.MEMBER else "circles:status", code=code)
+    pledge = None
+    error = None
+    try:
+        pledge = services.current_pledge()
+    except DomainError as exc:
+        error = exc.message
+    form = JoinForm(request.POST or None, initial={"pledge_version": pledge.version if pledge else 0})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_join(
+                circle=circle,
+                user=request.user,
+                pseudonym=form.cleaned_data["pseudonym"],
+                confirms_experience=form.cleaned_data["confirms_experience"],
+                pledge_version=form.cleaned_data["pledge_version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if membership.status == MembershipStatus.MEMBER:
+                messages.success(request, _("Welcome. You are now a member of this group."))
+                return redirect("circles:home", code=code)
+            messages.info(request, _("The group is full, so you are on its waiting list."))
+            return redirect("circles:status", code=code)
+    return render(
+        request,
+        "circles/join.html",
+        {
+            "circle": circle,
+            "form": form,
+            "pledge": pledge,
+            "pledge_error": error,
+            "agreements": BasicAgreement.objects.all(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access.circle
+def home(request: HttpRequest, code: str) -> HttpResponse:
+    circle, membership = access_circle(request.user, code, Need.MEMBER)
+    return render(
+        request,
+        "circles/home.html",
+        {
+            "circle": circle,
+            "membership": membership,
+            "members": selectors.members_of(circle=circle),
+            "agreements": BasicAgreement.objects.all(),
+        },
+    )
+
+
+@access.circle
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    circle, membership = access_circle(request.user, code, Need.PARTICIPANT)
+    if membership.status == MembershipStatus.MEMBER:
+        return redirect("circles:home", code=code)
+    return render(
+        request,
+        "circles/status.html",
+        {"circle": circle, "membership": membership, "position": selectors.waiting_position(membership=membership)},
+    )
+
+
+@access.circle
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, code: str) -> HttpResponse:
+    circle, membership = access_circle(request.user, code, Need.PARTICIPANT)
+    if request.method == "POST":
+        services.membership_leave(circle=circle, user=request.user)
+        messages.success(request, _("You have left the group. Take care."))
+        return redirect("circles:mine")
+    return render(request, "circles/leave.html", {"circle": circle, "membership": membership})
+
+
+@access.circle
+@require_POST
+def seat_accept(request: HttpRequest, code: str) -> HttpResponse:
+    circle, _membership = access_circle(request.user, code, Need.PARTICIPANT)
+    try:
+        services.seat_accept(circle=circle, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("circles:status", code=code)
+    messages.success(request, _("Welcome. You are now a member of this group."))
+    return redirect("circles:home", code=code)
+
+
+@access.circle
+@require_POST
+def seat_decline(request: HttpRequest, code: str) -> HttpResponse:
+    circle, _membership = access_circle(request.user, code, Need.PARTICIPANT)
+    try:
+        services.seat_decline(circle=circle, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("circles:status", code=code)
+    messages.success(request, _("You have declined the seat and left the waiting list."))
+    return redirect("circles:mine")
+
+
+@access.account
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "circles/mine.html", {"memberships": selectors.circles_of_user(user=request.user)})
+
+
+@access.account
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    pledge = None
+    try:
+        pledge = services.current_pledge()
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    form = CircleCreateForm(request.POST or None, initial={"pledge_version": pledge.version if pledge else 0})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            circle = services.circle_create(
+                founder=request.user,
+                name=data["name"],
+                experience=Experience.objects.get(slug=data["experience"]),
+                languages=data["languages"],
+                mode=data["mode"],
+                place=Place.objects.filter(slug=data["place"]).first() if data["place"] else None,
+                description=data["description"],
+                max_members=data["max_members"],
+                listed=data["listed"],
+                open=data["open"],
+                pseudonym=data["pseudonym"],
+                confirms_experience=data["confirms_experience"],
+                pledge_version=data["pledge_version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your group is created. It is forming until enough people join."))
+            return redirect("circles:home", code=circle.code)
+    return render(
+        request,
+        "circles/create.html",
+        {"form": form, "pledge": pledge, "agreements": BasicAgreement.objects.all()},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,47 @@
+"""Access markers: every view declares who may reach it, and one gate guards everything in a group.
+
+A test walks every URL pattern and fails when a view carries no marker, so forgetting to decide
+is impossible. The markers also drive `MutuaLoginRequiredMiddleware`: login is the default.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+
+ACCESS_ATTR = "mutua_access"
+
+PUBLIC = "public"  # anyone, no account needed
+ACCOUNT = "account"  # any signed-in person
+CIRCLE = "circle"  # goes through access_circle(); outsiders get 404
+STAFF = "staff"  # host staff only
+
+
+def _mark(view: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    setattr(view, ACCESS_ATTR, kind)
+    return view
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    return _mark(login_not_required(view), PUBLIC)
+
+
+def account(view: Callable[..., Any]) -> Callable[..., Any]:
+    return _mark(view, ACCOUNT)
+
+
+def circle(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view whose body fetches its group through `access_circle` (the only gate)."""
+    return _mark(view, CIRCLE)
+
+
+def staff(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapped, STAFF)

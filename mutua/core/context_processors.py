@@ -1,0 +1,10 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from mutua.core.i18n import current_language
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {"SITE_NAME": settings.SITE_NAME, "LANG": current_language()}

@@ -1,0 +1,15 @@
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A rule said no. The message is translatable and safe to show to the person who asked.
+
+    `code` lets the API map it to a status: "invalid" → 400, "not_found" → 404, "conflict" → 409."""
+
+    def __init__(self, message: str | Promise, code: str = "invalid") -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
