@@ -19,7 +19,6 @@ def names(field: str, text: str) -> dict[str, str]:
 def _english_and_fast(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache
 
     cache.clear()
@@ -89,15 +88,15 @@ def personas(make_user: Any, make_circle: Any) -> dict[str, Any]:
     founder = make_user()
     circle = make_circle(founder=founder, max_members=5)
     member = make_user()
-    join(circle, member, "Member")
+    join(circle, member, "Kestrel")
     for _ in range(2):
         join(circle, make_user())
     former = make_user()
-    join(circle, former, "Former")
+    join(circle, former, "Wren")
     services.membership_leave(circle=circle, user=former)
     join(circle, make_user())  # takes the freed seat: the group is full again (5)
     waiting = make_user()
-    join(circle, waiting, "Waiting")
+    join(circle, waiting, "Heron")
     circle.refresh_from_db()
     return {
         "circle": circle,
