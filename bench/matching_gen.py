@@ -65,8 +65,16 @@ SCENARIOS: dict[str, Params] = {
     "multilingual": Params(n_languages=20, majority_share=0.35, bilingual=0.5),
     "sparse-time": Params(evening_prob=0.3, weekend_prob=0.3, evening_len=2, random_hours=4),
     "seat-heavy": Params(groups_per_person=0.1),
-    "adversarial": Params(experiences_per_1000=120, max_experiences=400, structured=False, random_hours=3,
-                          evening_prob=0.0, weekend_prob=0.0, p_women_only=0.2, bilingual=0.4),
+    "adversarial": Params(
+        experiences_per_1000=120,
+        max_experiences=400,
+        structured=False,
+        random_hours=3,
+        evening_prob=0.0,
+        weekend_prob=0.0,
+        p_women_only=0.2,
+        bilingual=0.4,
+    ),
 }
 
 
@@ -86,8 +94,9 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
     # languages: majority 0, minorities Zipf over 1..L-1; bilinguals add another language
     L = prm.n_languages
     first = np.where(rng.random(n) < prm.majority_share, 0, 1 + _zipf_choice(rng, L - 1, 1.0, n))
-    second = np.where(rng.random(n) < prm.bilingual, np.where(first == 0, 1 + _zipf_choice(rng, L - 1, 1.0, n), 0),
-                      first)
+    second = np.where(
+        rng.random(n) < prm.bilingual, np.where(first == 0, 1 + _zipf_choice(rng, L - 1, 1.0, n), 0), first
+    )
     languages = (np.uint64(1) << first.astype(np.uint64)) | (np.uint64(1) << second.astype(np.uint64))
 
     # time zones and availability (local -> UTC hour-of-week)
@@ -117,7 +126,7 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
         local[np.arange(n), rng.integers(0, 168, size=n)] = True
     if not prm.structured:
         offset_h = np.zeros(n, dtype=np.int64)
-    utc_idx = (np.arange(168)[None, :] - 0)  # local hour index
+    utc_idx = np.arange(168)[None, :] - 0  # local hour index
     # UTC = local - offset, wrapping around the week
     cols = (utc_idx - offset_h[:, None]) % 168
     utc = np.zeros_like(local)
@@ -145,7 +154,9 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
     vcity = np.repeat(np.arange(n_cities), n_venues_city)
     vscale = rank_scale[vcity] * 0.5
     venue_lat = city_lat[vcity] + rng.normal(0, 1, len(vcity)) * vscale / 111.0
-    venue_lon = city_lon[vcity] + rng.normal(0, 1, len(vcity)) * vscale / (111.0 * np.cos(np.radians(city_lat[vcity])))
+    venue_lon = city_lon[vcity] + rng.normal(0, 1, len(vcity)) * vscale / (
+        111.0 * np.cos(np.radians(city_lat[vcity]))
+    )
 
     # hard preferences: bit 0 woman, bit 1 lgbtq
     woman = rng.random(n) < 0.55
@@ -156,8 +167,21 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
     requires = wo.astype(np.uint32) | (lo.astype(np.uint32) << 1)
     waited = rng.exponential(60.0, n).astype(np.float32)
     age_band = rng.integers(0, 6, n).astype(np.int16)
-    pop = Population(experience, languages, availability, mode, lat, lon, max_km, attributes, requires, waited,
-                     secondary, age_band, (offset_h * 60).astype(np.int16))
+    pop = Population(
+        experience,
+        languages,
+        availability,
+        mode,
+        lat,
+        lon,
+        max_km,
+        attributes,
+        requires,
+        waited,
+        secondary,
+        age_band,
+        (offset_h * 60).astype(np.int16),
+    )
 
     # existing groups: popular evening slots in the majority zone, 1..max_seats free seats
     ng = int(round(n * prm.groups_per_person))
@@ -173,6 +197,15 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
     g_seats = rng.integers(1, prm.max_seats + 1, ng).astype(np.int32)
     g_tags = (rng.random(ng) < 0.1).astype(np.uint32)
     groups = GroupTable(g_exp, g_lang, g_slot, g_mode, g_lat, g_lon, g_seats, g_tags)
-    return Problem(pop, groups, venue_lat, venue_lon, 5, 10, 7,
-                   experiences=[f"exp{i}" for i in range(n_exp)], languages=[f"lang{i}" for i in range(L)],
-                   tags=TAGS)
+    return Problem(
+        pop,
+        groups,
+        venue_lat,
+        venue_lon,
+        5,
+        10,
+        7,
+        experiences=[f"exp{i}" for i in range(n_exp)],
+        languages=[f"lang{i}" for i in range(L)],
+        tags=TAGS,
+    )

@@ -31,7 +31,10 @@ R = 6371.0088
 
 def _hav(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * R * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
@@ -61,8 +64,11 @@ def eligibility(problem: Problem) -> Eligibility:
             req, att, mode = int(pop.requires[i]), int(pop.attributes[i]), int(pop.mode[i])
             places = [-1] if mode != 1 else []
             if mode != 0 and not math.isnan(pop.lat[i]):
-                places += [v for v in range(len(vlat))
-                           if _hav(pop.lat[i], pop.lon[i], vlat[v], vlon[v]) <= pop.max_km[i]]
+                places += [
+                    v
+                    for v in range(len(vlat))
+                    if _hav(pop.lat[i], pop.lon[i], vlat[v], vlon[v]) <= pop.max_km[i]
+                ]
             profs = [s for s in profiles if req & ~s == 0 and s & ~att == 0]
             for la in langs[i]:
                 for h in bits[i]:
@@ -80,8 +86,13 @@ def eligibility(problem: Problem) -> Eligibility:
         cap[g] = int(gt.free_seats[g])
         if cap[g] <= 0:
             continue
-        e, la, h, gm, tags = (int(gt.experience[g]), int(gt.language[g]), int(gt.slot[g]), int(gt.mode[g]),
-                              int(gt.tags[g]))
+        e, la, h, gm, tags = (
+            int(gt.experience[g]),
+            int(gt.language[g]),
+            int(gt.slot[g]),
+            int(gt.mode[g]),
+            int(gt.tags[g]),
+        )
         for i in by_exp.get(e, []):
             if not (int(pop.languages[i]) >> la & 1) or h not in bits[i]:
                 continue
@@ -90,7 +101,9 @@ def eligibility(problem: Problem) -> Eligibility:
             mode = int(pop.mode[i])
             if gm == 0 and mode == 1 or gm == 1 and mode == 0:
                 continue
-            if gm == 1 and (math.isnan(pop.lat[i]) or _hav(pop.lat[i], pop.lon[i], gt.lat[g], gt.lon[g]) > pop.max_km[i]):
+            if gm == 1 and (
+                math.isnan(pop.lat[i]) or _hav(pop.lat[i], pop.lon[i], gt.lat[g], gt.lon[g]) > pop.max_km[i]
+            ):
                 continue
             seats[i].append(g)
     return Eligibility(dict(pairs), live, dict(seats), cap)
@@ -132,7 +145,9 @@ def _components(el: Eligibility) -> list[list[int]]:
     return sorted((sorted(c) for c in comps.values()), key=len)
 
 
-def grade(problem: Problem, time_limit: float = 120.0, workers: int = 2, hint: np.ndarray | None = None) -> Grade:
+def grade(
+    problem: Problem, time_limit: float = 120.0, workers: int = 2, hint: np.ndarray | None = None
+) -> Grade:
     """Prove the maximum number of people placeable (per component, CP-SAT)."""
     from ortools.sat.python import cp_model
 
@@ -161,7 +176,7 @@ def grade(problem: Problem, time_limit: float = 120.0, workers: int = 2, hint: n
                 groups[g].append(v)
                 row.append(v)
             m.add_at_most_one(row)
-        for t, vs in types.items():
+        for vs in types.values():
             y = m.new_bool_var("")
             for v in vs:
                 m.add_implication(v, y)

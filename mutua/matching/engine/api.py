@@ -27,8 +27,11 @@ from .model import (
     Solution,
 )
 
-_REASONS = {R_TOO_FEW: Reason.TOO_FEW_PEERS, R_NO_COMMON: Reason.NO_COMMON_TIME_OR_PLACE,
-            R_TAKEN: Reason.TAKEN_BY_OTHER_GROUPS}
+_REASONS = {
+    R_TOO_FEW: Reason.TOO_FEW_PEERS,
+    R_NO_COMMON: Reason.NO_COMMON_TIME_OR_PLACE,
+    R_TAKEN: Reason.TAKEN_BY_OTHER_GROUPS,
+}
 
 
 def _vocab(values: Iterable[str], limit: int | None, what: str) -> list[str]:
@@ -52,15 +55,23 @@ def to_problem(instance: Instance) -> Problem:
     if len(set(ids)) != len(ids):
         raise ValueError("person ids must be unique")
     exps = _vocab([p.experience for p in people] + [g.experience for g in groups], None, "experiences")
-    langs = _vocab([la for p in people for la in p.languages] + [g.language for g in groups],
-                   MAX_LANGUAGES, "languages")
-    tags = _vocab([t for p in people for t in p.requires | p.attributes] + [t for g in groups for t in g.tags],
-                  MAX_TAGS, "tags")
+    langs = _vocab(
+        [la for p in people for la in p.languages] + [g.language for g in groups], MAX_LANGUAGES, "languages"
+    )
+    tags = _vocab(
+        [t for p in people for t in p.requires | p.attributes] + [t for g in groups for t in g.tags],
+        MAX_TAGS,
+        "tags",
+    )
     ec = {e: i for i, e in enumerate(exps)}
     lc = {la: i for i, la in enumerate(langs)}
     tc = {t: i for i, t in enumerate(tags)}
-    sec = {s: i for i, s in enumerate(sorted({p.secondary_experience for p in people
-                                              if p.secondary_experience is not None}))}
+    sec = {
+        s: i
+        for i, s in enumerate(
+            sorted({p.secondary_experience for p in people if p.secondary_experience is not None})
+        )
+    }
     n = len(people)
     avail = np.zeros((n, AVAIL_BYTES), dtype=np.uint8)
     for i, p in enumerate(people):
@@ -99,12 +110,23 @@ def to_problem(instance: Instance) -> Problem:
         free_seats=[max(0, g.free_seats) for g in groups],
         tags=[_mask(g.tags, tc) for g in groups],
     )
-    return Problem(pop, gt, [v.lat for v in venues], [v.lon for v in venues], instance.min_size,
-                   instance.max_size, instance.target_size, exps, langs, tags)
+    return Problem(
+        pop,
+        gt,
+        [v.lat for v in venues],
+        [v.lon for v in venues],
+        instance.min_size,
+        instance.max_size,
+        instance.target_size,
+        exps,
+        langs,
+        tags,
+    )
 
 
-def from_solution(instance: Instance, problem: Problem, sol: Solution,
-                  expl: list[ColumnarExplanation]) -> MatchResult:
+def from_solution(
+    instance: Instance, problem: Problem, sol: Solution, expl: list[ColumnarExplanation]
+) -> MatchResult:
     """Decode a columnar :class:`Solution` back to ids and names."""
     ids: list[Hashable] = [p.id for p in instance.people]
     vids: list[Hashable] = [v.id for v in instance.venues]
@@ -124,7 +146,9 @@ def from_solution(instance: Instance, problem: Problem, sol: Solution,
         for g in range(len(members))
     )
     gids = [g.id for g in instance.groups]
-    seats = tuple(SeatAssignment(ids[i], gids[int(sol.seat[i])]) for i in np.flatnonzero(sol.seat >= 0).tolist())
+    seats = tuple(
+        SeatAssignment(ids[i], gids[int(sol.seat[i])]) for i in np.flatnonzero(sol.seat >= 0).tolist()
+    )
 
     def lang(c: int) -> str | None:
         return langs[c] if c >= 0 else None
@@ -139,9 +163,12 @@ def from_solution(instance: Instance, problem: Problem, sol: Solution,
             language=lang(e.language),
             peers=e.peers,
             more_needed=e.more_needed,
-            slot_suggestions=tuple(SlotSuggestion(s, langs[la], venue(v), n, ok) for s, la, v, n, ok in e.slots),
-            distance_suggestions=tuple(DistanceSuggestion(vids[v], km, langs[la], s, n, ok)
-                                       for v, km, la, s, n, ok in e.distances),
+            slot_suggestions=tuple(
+                SlotSuggestion(s, langs[la], venue(v), n, ok) for s, la, v, n, ok in e.slots
+            ),
+            distance_suggestions=tuple(
+                DistanceSuggestion(vids[v], km, langs[la], s, n, ok) for v, km, la, s, n, ok in e.distances
+            ),
             possible_slot=None if e.possible_slot < 0 else e.possible_slot,
             possible_venue_id=venue(e.possible_venue),
         )

@@ -29,7 +29,10 @@ TOLERANCE_KM = 1e-6
 
 def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
@@ -155,12 +158,18 @@ def check_solution(problem: Problem, sol: Solution) -> list[str]:
     mem = np.flatnonzero(sol.new_group >= 0)
     g = sol.new_group[mem].astype(np.int64)
     size = np.bincount(g, minlength=ng)
-    report("new group size out of range", (size < problem.min_size) | (size > problem.max_size), np.arange(ng))
+    report(
+        "new group size out of range", (size < problem.min_size) | (size > problem.max_size), np.arange(ng)
+    )
     report("new group member with another experience", pop.experience[mem] != sol.ng_experience[g], mem)
     lang_ok = ((pop.languages[mem] >> sol.ng_language[g].astype(np.uint64)) & np.uint64(1)) == 1
     report("new group member without the language", ~lang_ok, mem)
     report("new group slot outside the week", (sol.ng_slot < 0) | (sol.ng_slot >= 168), np.arange(ng))
-    report("new group member not free at the slot", ~_bits(pop.availability[mem], np.clip(sol.ng_slot[g], 0, 167)), mem)
+    report(
+        "new group member not free at the slot",
+        ~_bits(pop.availability[mem], np.clip(sol.ng_slot[g], 0, 167)),
+        mem,
+    )
     v = sol.ng_venue[g].astype(np.int64)
     online = v < 0
     report("in-person-only member in an online group", online & (pop.mode[mem] == 1), mem)
@@ -193,7 +202,9 @@ def check_solution(problem: Problem, sol: Solution) -> list[str]:
     report("seat member without the language", ~lang_ok, sm)
     report("seat member not free at the slot", ~_bits(pop.availability[sm], gt.slot[sg]), sm)
     report("seat member lacks the group's tags", (gt.tags[sg] & ~pop.attributes[sm]) != 0, sm)
-    report("seat member requires what the group does not guarantee", (pop.requires[sm] & ~gt.tags[sg]) != 0, sm)
+    report(
+        "seat member requires what the group does not guarantee", (pop.requires[sm] & ~gt.tags[sg]) != 0, sm
+    )
     gon = gt.mode[sg] == 0
     report("in-person-only member in an online group", gon & (pop.mode[sm] == 1), sm)
     report("online-only member in an in-person group", ~gon & (pop.mode[sm] == 0), sm)

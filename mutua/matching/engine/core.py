@@ -33,6 +33,7 @@ Ties are broken by a seeded random permutation, so runs are deterministic for a 
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -47,6 +48,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from scipy.spatial import cKDTree
 
 from .geo import chord_for_km, haversine_km, unit_vectors
+from .improve import LazyLists, RepSearch, iterated_local_search
 from .model import HOURS_PER_WEEK, GroupTable, Population, Problem, Solution
 
 LANG_BITS = 64
@@ -65,6 +67,10 @@ class Options:
     explain: bool = True
     max_venues: int = 8
     repair_rounds: int = 3
+    exact_pairs: int = 60_000  # chunks with at most this many live pairs get randomised restarts
+    restarts: int = 8
+    ils_iterations: int = 400
+    ils_budget: int = 20_000_000  # pairs x iterations per chunk
     suggestions: int = 3
 
 
@@ -125,7 +131,9 @@ def _rows_csr(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.in
 
 def lang_matrix(languages: NDArray[np.uint64]) -> NDArray[np.bool_]:
     """(n, 64) boolean matrix of language bits."""
-    b = np.unpackbits(np.ascontiguousarray(languages).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    b = np.unpackbits(
+        np.ascontiguousarray(languages).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
+    )
     return b.astype(bool)
 
 
@@ -272,7 +280,9 @@ def _solve_experience(e: int) -> _Chunk:
     req_masks = np.unique(pop.requires)
     profiles = np.concatenate([[0], req_masks[req_masks != 0]]).astype(np.uint32)
     n_prof = len(profiles)
-    comp = ((pop.requires[:, None] & ~profiles[None, :]) == 0) & ((profiles[None, :] & ~pop.attributes[:, None]) == 0)
+    comp = ((pop.requires[:, None] & ~profiles[None, :]) == 0) & (
+        (profiles[None, :] & ~pop.attributes[:, None]) == 0
+    )
     prof_cnt, prof_val = _rows_csr(comp)
     s_slot = LANG_BITS
     s_prof = s_slot * HOURS_PER_WEEK
@@ -298,7 +308,6 @@ def _solve_experience(e: int) -> _Chunk:
     t1 = time.perf_counter()
     tb = rng.permutation(nt).astype(I64)  # tie-break rank per type
     inv_tb = np.argsort(tb)
-    wait_rank = np.zeros(m, dtype=I64)
     assigned = np.full(m, -1, dtype=I64)
     open_ = np.zeros(nt, dtype=bool)
     ap, at = pp[live_pair], pt[live_pair]
@@ -328,10 +337,10 @@ def _solve_experience(e: int) -> _Chunk:
     del ap, at
     timings["greedy"] = time.perf_counter() - t1
 
-    # ---- 4. repair: open closed types by moving surplus members
+    # ---- 4. representatives search (augmenting paths, swaps, restarts on small chunks)
     t1 = time.perf_counter()
-    _repair(assigned, open_, pp, pt, live_pair, nt, kmin, tb, opts.repair_rounds)
-    timings["repair"] = time.perf_counter() - t1
+    assigned = _improve(assigned, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
+    timings["improve"] = time.perf_counter() - t1
 
     # ---- 5. seats
     t1 = time.perf_counter()
@@ -348,7 +357,9 @@ def _solve_experience(e: int) -> _Chunk:
         nl = ~live_person[rows]
         sel = nl[er]
         nl_rows = np.cumsum(nl) - 1
-        bound += int((_max_seat_matching(int(nl.sum()), nl_rows[er[sel]], eg[sel], groups.free_seats) >= 0).sum())
+        bound += int(
+            (_max_seat_matching(int(nl.sum()), nl_rows[er[sel]], eg[sel], groups.free_seats) >= 0).sum()
+        )
         seat_eligible = np.zeros(m, dtype=bool)
         seat_eligible[rows[er]] = True
     else:
@@ -361,8 +372,15 @@ def _solve_experience(e: int) -> _Chunk:
     t1 = time.perf_counter()
     members = np.flatnonzero(assigned >= 0)
     mt = assigned[members]
-    order = np.lexsort((-pop.waited_days[members], pop.utc_offset_min[members], pop.age_band[members],
-                        pop.secondary[members], mt))
+    order = np.lexsort(
+        (
+            -pop.waited_days[members],
+            pop.utc_offset_min[members],
+            pop.age_band[members],
+            pop.secondary[members],
+            mt,
+        )
+    )
     members, mt = members[order], mt[order]
     used_t, first, n_t = np.unique(mt, return_index=True, return_counts=True)
     k_t = np.clip(np.rint(n_t / prob.target_size).astype(I64), -(-n_t // prob.max_size), n_t // kmin)
@@ -388,8 +406,27 @@ def _solve_experience(e: int) -> _Chunk:
         unplaced = np.flatnonzero((assigned < 0) & (seat < 0))
         if len(unplaced):
             expl = _explain(
-                ctx, pop, idx, unplaced, lang_cnt, lang_val, amat, place_cnt, place_v, prof_cnt, prof_val,
-                keys_u, cnt_all, pp, pt, live_pair, seat_eligible, rows, er, eg, groups,
+                ctx,
+                pop,
+                idx,
+                unplaced,
+                lang_cnt,
+                lang_val,
+                amat,
+                place_cnt,
+                place_v,
+                prof_cnt,
+                prof_val,
+                keys_u,
+                cnt_all,
+                pp,
+                pt,
+                live_pair,
+                seat_eligible,
+                rows,
+                er,
+                eg,
+                groups,
                 (s_slot, s_prof, s_place, n_prof),
             )
     timings["explain"] = time.perf_counter() - t1
@@ -425,6 +462,83 @@ def _fair_swaps(
             hs.append(r)
             hs.sort(key=lambda x: waited[x])
     return match
+
+
+def _improve(
+    assigned: NDArray[np.int64],
+    open_: NDArray[np.bool_],
+    pp: NDArray[np.int64],
+    pt: NDArray[np.int64],
+    live_pair: NDArray[np.bool_],
+    cnt_all: NDArray[np.int64],
+    nt: int,
+    kmin: int,
+    tb: NDArray[np.int64],
+    waited: NDArray[np.float32],
+    opts: Options,
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """Improve the vote greedy with :class:`RepSearch`; return the new type per person."""
+    m = len(assigned)
+    lp, lt = pp[live_pair], pt[live_pair]
+    if not len(lp):
+        return assigned
+    o = np.argsort(lt, kind="stable")
+    tp = LazyLists(lp[o], _cumsum0(np.bincount(lt, minlength=nt)))
+    wn = waited.astype(np.float64)
+    wn = (wn - wn.min()) / (np.ptp(wn) or 1.0)
+    weight = (1.0 + 1e-6 * wn).tolist()
+
+    def covered(op: NDArray[np.bool_]) -> NDArray[np.int64]:
+        return np.bincount(lp[op[lt]], minlength=m)
+
+    # start from the vote greedy: representatives are the first kmin members of each open type
+    rs = RepSearch(tp, m, kmin, weight)
+    mem = np.flatnonzero(assigned >= 0)
+    mt = assigned[mem]
+    o2 = np.argsort(mt, kind="stable")
+    mem, mt = mem[o2], mt[o2]
+    if len(mt):
+        first = np.r_[0, np.flatnonzero(mt[1:] != mt[:-1]) + 1]
+        rank = np.arange(len(mt)) - np.repeat(first, np.diff(np.r_[first, len(mt)]))
+        rep = rank < kmin
+        rep_of = np.full(m, -1, dtype=I64)
+        rep_of[mem[rep]] = mt[rep]
+        rs.rep_of = rep_of.tolist()
+    rs.open = open_.tolist()
+    rs.cover = covered(open_).tolist()
+    cand = np.unique(lt[(np.asarray(rs.cover)[lp] == 0) & ~open_[lt]])
+    cand = cand[np.argsort(tb[cand])].tolist()
+    rs.greedy(cand)
+    rs.swaps(cand)
+    best = rs
+    best_w = rs.placed_weight()
+    if len(lp) <= opts.exact_pairs:
+        live_types = np.flatnonzero(cnt_all >= kmin).tolist()
+        prng = random.Random(int(rng.integers(1 << 62)))
+        person_types = LazyLists(lt, _cumsum0(np.bincount(lp, minlength=m)))
+        for _ in range(opts.restarts):
+            r2 = RepSearch(tp, m, kmin, weight)
+            r2.greedy(live_types, prng)
+            r2.swaps(live_types)
+            w2 = r2.placed_weight()
+            if w2 > best_w + 1e-9:
+                best, best_w = r2, w2
+        iters = min(opts.ils_iterations, max(20, opts.ils_budget // max(1, len(lp))))
+        best = iterated_local_search(best, person_types, live_types, iters, prng)
+    op = np.asarray(best.open, dtype=bool)
+    rep_of = np.asarray(best.rep_of, dtype=I64)
+    out = np.where(rep_of >= 0, rep_of, -1)
+    # floaters join one of their open types (the one with the best tie-break rank)
+    sel = op[lt] & (out[lp] < 0)
+    if sel.any():
+        fp, ft = lp[sel], lt[sel]
+        o3 = np.lexsort((tb[ft], fp))
+        fp, ft = fp[o3], ft[o3]
+        firsts = np.r_[True, fp[1:] != fp[:-1]]
+        out[fp[firsts]] = ft[firsts]
+    open_[:] = op
+    return out
 
 
 def _repair(
@@ -554,17 +668,37 @@ def _explain(
     for i in unplaced.tolist():
         gi = int(idx[i])
         if best_peers[i] < kmin:
-            out.append(ColumnarExplanation(gi, R_TOO_FEW, int(best_lang[i]), int(best_peers[i]),
-                                           kmin - int(best_peers[i])))
+            out.append(
+                ColumnarExplanation(
+                    gi, R_TOO_FEW, int(best_lang[i]), int(best_peers[i]), kmin - int(best_peers[i])
+                )
+            )
         elif live_best[i] >= 0:
             k = int(keys_u[live_best[i]])
-            out.append(ColumnarExplanation(gi, R_TAKEN, k % LANG_BITS, int(cnt_all[live_best[i]]), 0,
-                                           possible_slot=(k // s_slot) % HOURS_PER_WEEK,
-                                           possible_venue=k // s_place - 1))
+            out.append(
+                ColumnarExplanation(
+                    gi,
+                    R_TAKEN,
+                    k % LANG_BITS,
+                    int(cnt_all[live_best[i]]),
+                    0,
+                    possible_slot=(k // s_slot) % HOURS_PER_WEEK,
+                    possible_venue=k // s_place - 1,
+                )
+            )
         elif seat_eligible[i]:
             g = seat_of_row[i]
-            out.append(ColumnarExplanation(gi, R_TAKEN, int(groups.language[g]), int(groups.free_seats[g]), 0,
-                                           possible_slot=int(groups.slot[g]), possible_venue=-1))
+            out.append(
+                ColumnarExplanation(
+                    gi,
+                    R_TAKEN,
+                    int(groups.language[g]),
+                    int(groups.free_seats[g]),
+                    0,
+                    possible_slot=int(groups.slot[g]),
+                    possible_venue=-1,
+                )
+            )
         else:
             out.append(ColumnarExplanation(gi, R_NO_COMMON, int(best_lang[i]), int(best_peers[i]), 0))
             no_common.append(len(out) - 1)
@@ -572,10 +706,40 @@ def _explain(
         return out
     rows = np.asarray([out[j].person for j in no_common])
     local = np.searchsorted(idx, rows) if np.all(np.diff(idx) > 0) else _local_index(idx, rows)
-    _suggest_slots(out, no_common, local, lang_cnt, lang_val, amat, place_cnt, place_v, prof_cnt, prof_val,
-                   keys_u, cnt_all, scales, kmin, opts.suggestions)
-    _suggest_distances(ctx, pop, out, no_common, local, lang_cnt, lang_val, amat, prof_cnt, prof_val,
-                       keys_u, cnt_all, scales, kmin, opts.suggestions)
+    _suggest_slots(
+        out,
+        no_common,
+        local,
+        lang_cnt,
+        lang_val,
+        amat,
+        place_cnt,
+        place_v,
+        prof_cnt,
+        prof_val,
+        keys_u,
+        cnt_all,
+        scales,
+        kmin,
+        opts.suggestions,
+    )
+    _suggest_distances(
+        ctx,
+        pop,
+        out,
+        no_common,
+        local,
+        lang_cnt,
+        lang_val,
+        amat,
+        prof_cnt,
+        prof_val,
+        keys_u,
+        cnt_all,
+        scales,
+        kmin,
+        opts.suggestions,
+    )
     return out
 
 
@@ -584,9 +748,9 @@ def _local_index(idx: NDArray[np.int64], rows: NDArray[np.int64]) -> NDArray[np.
     return o[np.searchsorted(idx[o], rows)]
 
 
-def _sub_csr(cnt: NDArray[np.int64], val: NDArray[np.int64], rows: NDArray[np.int64]) -> tuple[
-    NDArray[np.int64], NDArray[np.int64]
-]:
+def _sub_csr(
+    cnt: NDArray[np.int64], val: NDArray[np.int64], rows: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     start = _cumsum0(cnt)
     c = cnt[rows]
     r = np.repeat(rows, c)
@@ -594,7 +758,9 @@ def _sub_csr(cnt: NDArray[np.int64], val: NDArray[np.int64], rows: NDArray[np.in
     return c, val[start[r] + local]
 
 
-def _lookup(keys_u: NDArray[np.int64], cnt_all: NDArray[np.int64], keys: NDArray[np.int64]) -> NDArray[np.int64]:
+def _lookup(
+    keys_u: NDArray[np.int64], cnt_all: NDArray[np.int64], keys: NDArray[np.int64]
+) -> NDArray[np.int64]:
     pos = np.clip(np.searchsorted(keys_u, keys), 0, max(0, len(keys_u) - 1))
     if not len(keys_u):
         return np.zeros(len(keys), dtype=I64)
@@ -611,11 +777,21 @@ def _top_per_row(row: NDArray[np.int64], score: NDArray[np.float64], k: int) -> 
 
 
 def _suggest_slots(
-    out: list[ColumnarExplanation], which: list[int], local: NDArray[np.int64],
-    lang_cnt: NDArray[np.int64], lang_val: NDArray[np.int64], amat: NDArray[np.bool_],
-    place_cnt: NDArray[np.int64], place_v: NDArray[np.int64], prof_cnt: NDArray[np.int64],
-    prof_val: NDArray[np.int64], keys_u: NDArray[np.int64], cnt_all: NDArray[np.int64],
-    scales: tuple[int, int, int, int], kmin: int, k: int,
+    out: list[ColumnarExplanation],
+    which: list[int],
+    local: NDArray[np.int64],
+    lang_cnt: NDArray[np.int64],
+    lang_val: NDArray[np.int64],
+    amat: NDArray[np.bool_],
+    place_cnt: NDArray[np.int64],
+    place_v: NDArray[np.int64],
+    prof_cnt: NDArray[np.int64],
+    prof_val: NDArray[np.int64],
+    keys_u: NDArray[np.int64],
+    cnt_all: NDArray[np.int64],
+    scales: tuple[int, int, int, int],
+    kmin: int,
+    k: int,
 ) -> None:
     """Which extra hour would gather most peers (same language, place and rules)."""
     s_slot, s_prof, s_place, _ = scales
@@ -642,15 +818,33 @@ def _suggest_slots(
     for j in top.tolist():
         key = int(v[j])
         e = out[which[int(row[j])]]
-        e.slots.append((key // s_slot % HOURS_PER_WEEK, key % LANG_BITS, key // s_place - 1, int(n[j]),
-                        bool(n[j] >= kmin)))
+        e.slots.append(
+            (
+                key // s_slot % HOURS_PER_WEEK,
+                key % LANG_BITS,
+                key // s_place - 1,
+                int(n[j]),
+                bool(n[j] >= kmin),
+            )
+        )
 
 
 def _suggest_distances(
-    ctx: _Ctx, pop: Population, out: list[ColumnarExplanation], which: list[int], local: NDArray[np.int64],
-    lang_cnt: NDArray[np.int64], lang_val: NDArray[np.int64], amat: NDArray[np.bool_],
-    prof_cnt: NDArray[np.int64], prof_val: NDArray[np.int64], keys_u: NDArray[np.int64],
-    cnt_all: NDArray[np.int64], scales: tuple[int, int, int, int], kmin: int, k: int,
+    ctx: _Ctx,
+    pop: Population,
+    out: list[ColumnarExplanation],
+    which: list[int],
+    local: NDArray[np.int64],
+    lang_cnt: NDArray[np.int64],
+    lang_val: NDArray[np.int64],
+    amat: NDArray[np.bool_],
+    prof_cnt: NDArray[np.int64],
+    prof_val: NDArray[np.int64],
+    keys_u: NDArray[np.int64],
+    cnt_all: NDArray[np.int64],
+    scales: tuple[int, int, int, int],
+    kmin: int,
+    k: int,
 ) -> None:
     """Which farther venue (among the nearest few) would gather most peers."""
     s_slot, s_prof, s_place, _ = scales
@@ -682,8 +876,9 @@ def _suggest_distances(
     if not len(row):
         return
     venue = v // s_place - 1
-    extra = haversine_km(pop.lat[sel[row]], pop.lon[sel[row]], prob.venue_lat[venue], prob.venue_lon[venue]) - (
-        pop.max_km[sel[row]]
+    extra = (
+        haversine_km(pop.lat[sel[row]], pop.lon[sel[row]], prob.venue_lat[venue], prob.venue_lon[venue])
+        - (pop.max_km[sel[row]])
     )
     o = np.lexsort((extra, -n, venue, row))
     first = np.r_[True, (row[o][1:] != row[o][:-1]) | (venue[o][1:] != venue[o][:-1])]
@@ -693,13 +888,22 @@ def _suggest_distances(
     for j in top.tolist():
         key = int(v[j])
         e = out[which[int(wrow[row[j]])]]
-        e.distances.append((int(venue[j]), round(float(extra[j]), 3), key % LANG_BITS,
-                            key // s_slot % HOURS_PER_WEEK, int(n[j]), bool(n[j] >= kmin)))
+        e.distances.append(
+            (
+                int(venue[j]),
+                round(float(extra[j]), 3),
+                key % LANG_BITS,
+                key // s_slot % HOURS_PER_WEEK,
+                int(n[j]),
+                bool(n[j] >= kmin),
+            )
+        )
 
 
 # --------------------------------------------------------------------------- driver
-def solve(problem: Problem, options: Options | None = None,
-          progress: Callable[[str], None] | None = None) -> tuple[Solution, list[ColumnarExplanation]]:
+def solve(
+    problem: Problem, options: Options | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[Solution, list[ColumnarExplanation]]:
     """Solve a columnar :class:`Problem`; returns the solution and the explanations."""
     global _CTX
     opts = options or Options()
@@ -709,11 +913,11 @@ def solve(problem: Problem, options: Options | None = None,
     order = np.argsort(pop.experience, kind="stable")
     exps, starts = np.unique(pop.experience[order], return_index=True)
     bounds = np.append(starts, n)
-    by_exp = {int(e): order[bounds[i]:bounds[i + 1]].astype(I64) for i, e in enumerate(exps)}
+    by_exp = {int(e): order[bounds[i] : bounds[i + 1]].astype(I64) for i, e in enumerate(exps)}
     gorder = np.argsort(groups.experience, kind="stable")
     gexps, gstarts = np.unique(groups.experience[gorder], return_index=True)
     gb = np.append(gstarts, len(groups))
-    groups_by_exp = {int(e): gorder[gb[i]:gb[i + 1]].astype(I64) for i, e in enumerate(gexps)}
+    groups_by_exp = {int(e): gorder[gb[i] : gb[i + 1]].astype(I64) for i, e in enumerate(gexps)}
     tree = cKDTree(unit_vectors(problem.venue_lat, problem.venue_lon)) if len(problem.venue_lat) else None
     _CTX = _Ctx(problem, opts, tree, by_exp, groups_by_exp)
     prep = time.perf_counter() - t0
@@ -758,7 +962,16 @@ def solve(problem: Problem, options: Options | None = None,
     def cat(name: str, dt: type) -> NDArray[Any]:
         return np.concatenate(parts[name]).astype(dt) if parts[name] else np.zeros(0, dtype=dt)
 
-    sol = Solution(new_group, seat, cat("e", np.int32), cat("l", np.int16), cat("s", np.int16),
-                   cat("v", np.int32), cat("r", np.uint32), upper_bound=bound, stats=timings)
+    sol = Solution(
+        new_group,
+        seat,
+        cat("e", np.int32),
+        cat("l", np.int16),
+        cat("s", np.int16),
+        cat("v", np.int32),
+        cat("r", np.uint32),
+        upper_bound=bound,
+        stats=timings,
+    )
     expl.sort(key=lambda x: x.person)
     return sol, expl

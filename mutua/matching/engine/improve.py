@@ -22,19 +22,42 @@ import sys
 from collections.abc import Sequence
 
 
+class LazyLists:
+    """``lists[t]`` = ``values[starts[t]:starts[t+1]]`` as a Python list, converted on first use."""
+
+    def __init__(self, values: object, starts: object) -> None:
+        self.values = values
+        self.starts = starts
+        self.cache: dict[int, list[int]] = {}
+
+    def __getitem__(self, t: int) -> list[int]:
+        got = self.cache.get(t)
+        if got is None:
+            got = self.values[self.starts[t] : self.starts[t + 1]].tolist()  # type: ignore[index]
+            self.cache[t] = got
+        return got
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1  # type: ignore[arg-type]
+
+
 class RepSearch:
     """State: open types, representatives, coverage counts."""
 
-    def __init__(self, type_people: Sequence[Sequence[int]], person_types: Sequence[Sequence[int]], kmin: int,
-                 weight: Sequence[float] | None = None, max_depth: int = 50) -> None:
+    def __init__(
+        self,
+        type_people: Sequence[Sequence[int]] | LazyLists,
+        n_people: int,
+        kmin: int,
+        weight: Sequence[float] | None = None,
+        max_depth: int = 50,
+    ) -> None:
         self.tp = type_people
-        self.pt = person_types
         self.k = kmin
-        self.rep_of = [-1] * len(person_types)
-        self.reps: list[list[int]] = [[] for _ in type_people]
+        self.rep_of = [-1] * n_people
         self.open = [False] * len(type_people)
-        self.cover = [0] * len(person_types)
-        self.w = weight if weight is not None else [1.0] * len(person_types)
+        self.cover = [0] * n_people
+        self.w = weight if weight is not None else [1.0] * n_people
         self.max_depth = max_depth
         self._visited: set[int] = set()
 
@@ -107,7 +130,7 @@ class RepSearch:
             if not self.open[t]:
                 g = self.gain(t)
                 if g > 0:
-                    heap.append((-g, rng.random() if rng else 0.0, t))
+                    heap.append((-g, rng.random() if rng else float(t), t))
         heapq.heapify(heap)
         while heap:
             neg, r, t = heapq.heappop(heap)
@@ -131,29 +154,62 @@ class RepSearch:
                 if g <= 0:
                     continue
                 blockers = {self.rep_of[p] for p in self.tp[t] if self.rep_of[p] >= 0}
-                best = None
-                for b in blockers:
-                    lo = self.loss(b)
-                    if lo < g and (best is None or lo < best[0]):
-                        best = (lo, b)
                 for lo, b in sorted((self.loss(b), b) for b in blockers):
                     if lo >= g:
                         break
                     before = self.placed_weight()
                     self.close(b)
                     if self.try_open(t):
-                        # try to re-open the closed blocker or its neighbours' lost people
-                        self.try_open(b)
-                        after = self.placed_weight()
-                        if after > before + 1e-9:
+                        self.try_open(b)  # maybe both fit after re-routing
+                        if self.placed_weight() > before + 1e-9:
                             changed = improved = True
                             break
                         self.close(t)
-                    if not self.open[b] and not self.try_open(b):
-                        raise AssertionError("could not restore a closed type")  # pragma: no cover
+                    if not self.open[b]:
+                        self.try_open(b)  # restores the previous state (same open set was feasible)
             if not changed:
                 break
         return improved
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+
+
+def iterated_local_search(
+    rs: RepSearch,
+    person_types: LazyLists,
+    live_types: Sequence[int],
+    iterations: int,
+    rng: random.Random,
+) -> RepSearch:
+    """Perturb (close a few neighbouring open types), re-optimise, keep if not worse.
+
+    Accepting equal-weight moves lets the search drift across plateaus, which is where the
+    greedy's local optima sit on small instances.
+    """
+    best_w = rs.placed_weight()
+    best = (rs.open[:], rs.rep_of[:], rs.cover[:])
+    for _ in range(iterations):
+        opened = [t for t in live_types if rs.open[t]]
+        if not opened:
+            break
+        t0 = rng.choice(opened)
+        # close t0 and up to two open types sharing people with it
+        near = {t for p in rs.tp[t0] for t in person_types[p] if rs.open[t] and t != t0}
+        victims = [t0, *rng.sample(sorted(near), min(len(near), rng.randint(0, 2)))]
+        freed: set[int] = set()
+        for t in victims:
+            rs.close(t)
+            freed.update(rs.tp[t])
+        cands = sorted({t for p in freed for t in person_types[p] if not rs.open[t]})
+        rng.shuffle(cands)
+        rs.greedy(cands, rng)
+        rs.swaps(cands, rounds=1)
+        w = rs.placed_weight()
+        if w >= best_w - 1e-12:
+            best_w = w
+            best = (rs.open[:], rs.rep_of[:], rs.cover[:])
+        else:
+            rs.open, rs.rep_of, rs.cover = best[0][:], best[1][:], best[2][:]
+    rs.open, rs.rep_of, rs.cover = best
+    return rs

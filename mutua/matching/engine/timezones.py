@@ -57,7 +57,7 @@ def local_availability_to_utc(
     for weekday, hour in local_slots:
         if not (0 <= weekday < 7 and 0 <= hour < 24):
             raise ValueError(f"bad local slot {(weekday, hour)}")
-        base = datetime(reference_monday.year, reference_monday.month, reference_monday.day) + timedelta(
+        base = datetime(reference_monday.year, reference_monday.month, reference_monday.day) + timedelta(  # noqa: DTZ001 - wall clock
             days=weekday, hours=hour
         )
         for q in range(4):
@@ -74,7 +74,7 @@ def local_slot_to_utc(weekday: int, hour: int, tz: str, reference_monday: date) 
     a whole UTC hour (30/45-minute zones): the engine's slots are whole UTC hours.
     """
     start = _check_monday(reference_monday)
-    wall = datetime(reference_monday.year, reference_monday.month, reference_monday.day) + timedelta(
+    wall = datetime(reference_monday.year, reference_monday.month, reference_monday.day) + timedelta(  # noqa: DTZ001 - wall clock
         days=weekday, hours=hour
     )
     inst = _local_instants(wall, ZoneInfo(tz))
