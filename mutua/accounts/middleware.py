@@ -1,6 +1,8 @@
 import zoneinfo
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -14,7 +16,16 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            authenticated = user is not None and user.is_authenticated
+        except DatabaseError:
+            # The database is down. Carry on as anonymous so the pages that can work without it
+            # (the crisis page) still do, and leave the session untouched so nobody is logged out.
+            request.user = AnonymousUser()
+            request.session._session_cache = {}  # type: ignore[attr-defined]
+            authenticated = False
+            user = None
+        if authenticated and user is not None:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]

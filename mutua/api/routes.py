@@ -4,7 +4,8 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from ninja import Path as PathParam
 
 from mutua.accounts import services as account_services
 from mutua.care.selectors import country_choices
@@ -235,7 +236,7 @@ def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
 @router.post(
     "/groups/{code}/join", response={201: MembershipOut, 400: Message, 404: Message, 409: Message}, tags=["groups"]
 )
-def group_join(request: HttpRequest, code: str, payload: JoinIn) -> tuple[int, MembershipOut]:
+def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
     circle = selectors.circle_public(code=code[:16])
     if circle is None:
         raise Http404
@@ -246,14 +247,14 @@ def group_join(request: HttpRequest, code: str, payload: JoinIn) -> tuple[int, M
         confirms_experience=payload.confirms_experience,
         pledge_version=payload.pledge_version,
     )
-    return 201, _membership(membership)
+    return Status(201, _membership(membership))
 
 
 @router.post("/groups/{code}/leave", response={204: None, 404: Message}, tags=["groups"])
-def group_leave(request: HttpRequest, code: str) -> tuple[int, None]:
+def group_leave(request: HttpRequest, code: str) -> Status:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     services.membership_leave(circle=circle, user=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/groups/{code}/seat/accept", response={200: MembershipOut, 404: Message, 409: Message}, tags=["groups"])
@@ -263,10 +264,10 @@ def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
 
 
 @router.post("/groups/{code}/seat/decline", response={204: None, 404: Message, 409: Message}, tags=["groups"])
-def seat_decline(request: HttpRequest, code: str) -> tuple[int, None]:
+def seat_decline(request: HttpRequest, code: str) -> Status:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     services.seat_decline(circle=circle, user=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me/groups", response=list[MembershipOut], tags=["me"])
@@ -304,14 +305,17 @@ def tokens(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, 400: Message}, tags=["me"])
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     row, raw = account_services.api_token_create(user=request.user, name=payload.name)  # type: ignore[arg-type]
-    return 201, TokenCreatedOut(
-        id=row.pk, name=row.name, prefix=row.prefix, created_at=row.created_at, last_used_at=None, token=raw
+    return Status(
+        201,
+        TokenCreatedOut(
+            id=row.pk, name=row.name, prefix=row.prefix, created_at=row.created_at, last_used_at=None, token=raw
+        ),
     )
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, 404: Message}, tags=["me"])
-def token_revoke(request: HttpRequest, token_id: Path[int] = Field(..., ge=1, le=2**62)) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int = PathParam(..., ge=1, le=2**62)) -> Status:
     account_services.api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
