@@ -114,3 +114,11 @@ def client_for(user: Any) -> Client:
     if user is not None:
         c.force_login(user)
     return c
+
+
+def make_user_plain(email: str, **extra: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        email=email, password=PASSWORD, display_name=email.split("@")[0], email_verified=True, **extra
+    )
