@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts import services
 from mutua.core import ratelimit
+from mutua.core.widgets import FastSelect
 
 
 @cache
@@ -38,7 +39,7 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters. A few unrelated words work well."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=language_choices)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=FastSelect)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -89,7 +90,7 @@ class LoginForm(AuthenticationForm):
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)
     language = forms.ChoiceField(label=_("Language"), choices=language_choices)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=FastSelect)
     country = forms.ChoiceField(label=_("Country"), required=False)
 
     def __init__(self, *args: object, country_choices: list[tuple[str, str]], **kwargs: object) -> None:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.circles.models import Mode
 from mutua.circles.selectors import experience_choices, place_choices
+from mutua.core.widgets import FastSelect
 
 # Languages a group may meet in. Names are shown in their own language, as people look for them.
 GROUP_LANGUAGES = ("en", "es", "ca", "it", "fr", "de", "pt", "gl", "eu", "ro", "ar", "uk", "pl", "nl")
@@ -17,14 +18,14 @@ RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100
 
 
 class DirectoryForm(forms.Form):
-    experience = forms.ChoiceField(label=_("Experience"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    experience = forms.ChoiceField(label=_("Experience"), required=False, widget=FastSelect)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=FastSelect)
     mode = forms.ChoiceField(
         label=_("How to meet"),
         required=False,
         choices=[("", _("In person or online")), (Mode.IN_PERSON, _("In person")), (Mode.ONLINE, _("Online"))],
     )
-    place = forms.ChoiceField(label=_("Near"), required=False)
+    place = forms.ChoiceField(label=_("Near"), required=False, widget=FastSelect)
     radius = forms.TypedChoiceField(
         label=_("Distance"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=25
     )
@@ -63,13 +64,13 @@ class CircleCreateForm(JoinForm):
         max_length=80,
         help_text=_("Shown in the public directory. Do not include anyone's name."),
     )
-    experience = forms.ChoiceField(label=_("Shared experience"))
+    experience = forms.ChoiceField(label=_("Shared experience"), widget=FastSelect)
     languages = forms.MultipleChoiceField(
         label=_("Languages"), widget=forms.CheckboxSelectMultiple, choices=group_language_choices
     )
     mode = forms.ChoiceField(label=_("How the group meets"), choices=Mode.choices, widget=forms.RadioSelect)
     place = forms.ChoiceField(
-        label=_("Area"), required=False, help_text=_("Needed for in-person and hybrid groups. Never the exact address.")
+        label=_("Area"), required=False, widget=FastSelect, help_text=_("Needed for in-person and hybrid groups. Never the exact address.")
     )
     description = forms.CharField(
         label=_("Description"),

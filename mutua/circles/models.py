@@ -206,6 +206,7 @@ class Circle(models.Model):
             models.Index(fields=["listed", "experience"]),
             models.Index(fields=["listed", "mode"]),
             models.Index(fields=["listed", "place"]),
+            models.Index(fields=["name", "id"], name="circle_name_order"),
         ]
         constraints = [
             models.CheckConstraint(
