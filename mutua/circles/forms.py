@@ -27,7 +27,7 @@ class DirectoryForm(forms.Form):
     )
     place = forms.ChoiceField(label=_("Near"), required=False, widget=FastSelect)
     radius = forms.TypedChoiceField(
-        label=_("Distance"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=25
+        label=_("Distance"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=25, initial=25
     )
     accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

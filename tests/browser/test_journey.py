@@ -80,7 +80,7 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     context = browser.new_context(locale="es-ES", viewport={"width": 390, "height": 844})
     page = context.new_page()
     csp_violations = []
-    page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("console", lambda m: csp_violations.append(f"{page.url}: {m.text[:120]}") if "Content Security Policy" in m.text else None)
     problems: list[str] = []
     base = live_server.url
 

@@ -57,3 +57,8 @@ def test_crisis_page_works_for_a_signed_in_person_when_the_database_is_down(make
         response = c.get("/help/")
     assert response.status_code == 200
     assert 'href="tel:112"' in response.content.decode()
+
+
+def test_anonymous_italian_visitor_sees_italy_first(client, crisis_data):
+    body = client.get("/help/", headers={"Accept-Language": "it"}).content.decode()
+    assert body.index('id="country-IT"') < body.index('id="country-DE"')
