@@ -108,7 +108,7 @@ def measure(db: str, runs: int) -> dict:
     client = Client()
     codes = list(Circle.objects.filter(listed=True).values_list("code", flat=True)[:500])
     scenarios = {
-        "search: family + language + accepting": "/groups/?experience=grief&language=es&accepting=on",
+        "search: family + language + accepting": "/groups/?experience=grief-and-loss&language=es&accepting=on",
         "search: near Madrid 25 km, in person": "/groups/?place=madrid&radius=25&mode=in_person",
         "search: item + language, page 3": "/groups/?experience=alcohol&language=it&page=3",
         "public group page": None,
@@ -132,7 +132,7 @@ def measure(db: str, runs: int) -> dict:
     counts = {}
     for size in (10, 20, 50):
         with CaptureQueriesContext(connection) as ctx:
-            page = directory_search(filters=DirectoryFilters(experience="grief", page_size=size))
+            page = directory_search(filters=DirectoryFilters(experience="grief-and-loss", page_size=size))
             for c in page.object_list:
                 _ = (c.experience.name, c.place and c.place.name, c.languages, c.size_band)
         counts[size] = len(ctx)

@@ -1,0 +1,11 @@
+"""Small builders for hand-made instances."""
+
+from mutua.matching.engine import Mode, Person
+
+
+def person(pid, slots=(20,), exp="grief", langs=("de",), **kw):
+    return Person(id=pid, experience=exp, languages=frozenset(langs), availability=frozenset(slots), **kw)
+
+
+def in_person(pid, lat, lon, km, slots=(20,), **kw):
+    return person(pid, slots, mode=Mode.IN_PERSON, lat=lat, lon=lon, max_travel_km=km, **kw)
