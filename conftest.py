@@ -8,11 +8,14 @@ from django.test import Client
 from mutua.circles import services
 from mutua.circles.models import BasicAgreement, Experience, ExperienceFamily, Place, Pledge
 
-PASSWORD = "a-long-test-password-42"
+PASSWORD = "a-long-test-password-42"  # noqa: S105 - test fixture
 
 
 def names(field: str, text: str) -> dict[str, str]:
-    return {f"{field}_{lang}": f"{text}" if lang == "en" else f"{text} ({lang})" for lang in ("en", "es", "it", "ca")}
+    return {
+        f"{field}_{lang}": f"{text}" if lang == "en" else f"{text} ({lang})"
+        for lang in ("en", "es", "it", "ca")
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -29,18 +32,50 @@ def content(db: Any) -> dict[str, Any]:
     fam = ExperienceFamily.objects.create(slug="grief", order=1, **names("name", "Grief and loss"))
     fam2 = ExperienceFamily.objects.create(slug="addictions", order=0, **names("name", "Addictions"))
     child = Experience.objects.create(family=fam, slug="loss-of-a-child", **names("name", "Loss of a child"))
-    partner = Experience.objects.create(family=fam, slug="loss-of-a-partner", **names("name", "Loss of a partner"))
+    partner = Experience.objects.create(
+        family=fam, slug="loss-of-a-partner", **names("name", "Loss of a partner")
+    )
     alcohol = Experience.objects.create(family=fam2, slug="alcohol", **names("name", "Alcohol"))
-    bcn = Place.objects.create(slug="barcelona", country="ES", latitude=41.3874, longitude=2.1686,
-                               timezone="Europe/Madrid", **names("name", "Barcelona"))
-    sabadell = Place.objects.create(slug="sabadell", country="ES", latitude=41.5463, longitude=2.1086,
-                                    timezone="Europe/Madrid", **names("name", "Sabadell"))
-    madrid = Place.objects.create(slug="madrid", country="ES", latitude=40.4168, longitude=-3.7038,
-                                  timezone="Europe/Madrid", **names("name", "Madrid"))
-    BasicAgreement.objects.create(slug="respect", order=0, **names("title", "Respect"), **names("text", "We respect."))
-    pledge = Pledge.objects.create(version=1, **names("title", "Pledge"), **names("text", "What is said stays here."))
-    return {"child": child, "partner": partner, "alcohol": alcohol, "bcn": bcn, "sabadell": sabadell,
-            "madrid": madrid, "pledge": pledge, "family": fam}
+    bcn = Place.objects.create(
+        slug="barcelona",
+        country="ES",
+        latitude=41.3874,
+        longitude=2.1686,
+        timezone="Europe/Madrid",
+        **names("name", "Barcelona"),
+    )
+    sabadell = Place.objects.create(
+        slug="sabadell",
+        country="ES",
+        latitude=41.5463,
+        longitude=2.1086,
+        timezone="Europe/Madrid",
+        **names("name", "Sabadell"),
+    )
+    madrid = Place.objects.create(
+        slug="madrid",
+        country="ES",
+        latitude=40.4168,
+        longitude=-3.7038,
+        timezone="Europe/Madrid",
+        **names("name", "Madrid"),
+    )
+    BasicAgreement.objects.create(
+        slug="respect", order=0, **names("title", "Respect"), **names("text", "We respect.")
+    )
+    pledge = Pledge.objects.create(
+        version=1, **names("title", "Pledge"), **names("text", "What is said stays here.")
+    )
+    return {
+        "child": child,
+        "partner": partner,
+        "alcohol": alcohol,
+        "bcn": bcn,
+        "sabadell": sabadell,
+        "madrid": madrid,
+        "pledge": pledge,
+        "family": fam,
+    }
 
 
 _counter = {"n": 0}
@@ -54,7 +89,11 @@ def make_user(db: Any) -> Any:
         _counter["n"] += 1
         email = email or f"person{_counter['n']}@example.org"
         return get_user_model().objects.create_user(
-            email=email, password=PASSWORD, display_name=f"Person {_counter['n']}", email_verified=verified, **extra
+            email=email,
+            password=PASSWORD,
+            display_name=f"Person {_counter['n']}",
+            email_verified=verified,
+            **extra,
         )
 
     return make
@@ -65,8 +104,14 @@ def make_circle(content: dict[str, Any], make_user: Any) -> Any:
     def make(founder: Any = None, **kwargs: Any) -> Any:
         founder = founder or make_user()
         defaults: dict[str, Any] = dict(
-            name="Thursday circle", experience=content["child"], languages=["es"], mode="in_person",
-            place=content["bcn"], description="A calm group.", pseudonym="Founder", confirms_experience=True,
+            name="Thursday circle",
+            experience=content["child"],
+            languages=["es"],
+            mode="in_person",
+            place=content["bcn"],
+            description="A calm group.",
+            pseudonym="Founder",
+            confirms_experience=True,
             pledge_version=content["pledge"].version,
         )
         defaults.update(kwargs)
@@ -77,7 +122,10 @@ def make_circle(content: dict[str, Any], make_user: Any) -> Any:
 
 def join(circle: Any, user: Any, pseudonym: str | None = None) -> Any:
     return services.membership_join(
-        circle=circle, user=user, pseudonym=pseudonym or f"P{user.pk}", confirms_experience=True,
+        circle=circle,
+        user=user,
+        pseudonym=pseudonym or f"P{user.pk}",
+        confirms_experience=True,
         pledge_version=Pledge.objects.order_by("-version").first().version,  # type: ignore[union-attr]
     )
 

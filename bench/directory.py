@@ -4,7 +4,8 @@ Measures p50/p95 of three representative directory searches and of a public grou
 trivial view in the same process (the framework floor), on SQLite and on PostgreSQL (when reachable),
 and checks that the query count does not grow with the page size.
 
-    .venv/bin/python bench/directory.py [--groups 20000] [--members 150000] [--runs 200] [--db sqlite|postgres]
+    .venv/bin/python bench/directory.py [--groups 20000] [--members 150000] [--runs 200]
+                                        [--db sqlite|postgres]
 
 Without --db it runs SQLite, then PostgreSQL in a subprocess each (settings are read at start-up).
 """
@@ -68,11 +69,20 @@ def seed(n_groups: int, n_members: int) -> None:
     circles = []
     for i in range(n_groups):
         mode = rng.choice(["in_person", "in_person", "online", "hybrid"])
-        circles.append(Circle(
-            code=new_code(), name=f"Group {i}", experience=rng.choices(experiences, weights)[0], mode=mode,
-            place=None if mode == "online" else rng.choice(places), description="A calm group. " * 8,
-            listed=rng.random() < 0.9, open=rng.random() < 0.85, member_count=0, status="active",
-        ))
+        circles.append(
+            Circle(
+                code=new_code(),
+                name=f"Group {i}",
+                experience=rng.choices(experiences, weights)[0],
+                mode=mode,
+                place=None if mode == "online" else rng.choice(places),
+                description="A calm group. " * 8,
+                listed=rng.random() < 0.9,
+                open=rng.random() < 0.85,
+                member_count=0,
+                status="active",
+            )
+        )
     Circle.objects.bulk_create(circles, batch_size=5000)
     circles = list(Circle.objects.only("pk", "max_members"))
     rows = []
@@ -91,8 +101,16 @@ def seed(n_groups: int, n_members: int) -> None:
             if counts.get(c.pk, 0) >= c.max_members:
                 continue
             counts[c.pk] = counts.get(c.pk, 0) + 1
-            memberships.append(Membership(circle_id=c.pk, user_id=u.pk, status="member", pseudonym=f"p{u.pk}",
-                                          pledge_version=1, agreements_version=1))
+            memberships.append(
+                Membership(
+                    circle_id=c.pk,
+                    user_id=u.pk,
+                    status="member",
+                    pseudonym=f"p{u.pk}",
+                    pledge_version=1,
+                    agreements_version=1,
+                )
+            )
     Membership.objects.bulk_create(memberships, batch_size=5000)
     for pk, n in counts.items():
         Circle.objects.filter(pk=pk).update(member_count=n)
@@ -108,7 +126,9 @@ def measure(db: str, runs: int) -> dict:
     client = Client()
     codes = list(Circle.objects.filter(listed=True).values_list("code", flat=True)[:500])
     scenarios = {
-        "search: family + language + accepting": "/groups/?experience=grief-and-loss&language=es&accepting=on",
+        "search: family + language + accepting": (
+            "/groups/?experience=grief-and-loss&language=es&accepting=on"
+        ),
         "search: near Madrid 25 km, in person": "/groups/?place=madrid&radius=25&mode=in_person",
         "search: item + language, page 3": "/groups/?experience=alcohol&language=it&page=3",
         "public group page": None,
@@ -174,14 +194,27 @@ def main() -> None:
         print(json.dumps(run_one(args.db, args.groups, args.members, args.runs)))
         return
     for db in ("sqlite", "postgres"):
-        cmd = [sys.executable, __file__, "--db", db, "--groups", str(args.groups), "--members",
-               str(args.members), "--runs", str(args.runs)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--db",
+            db,
+            "--groups",
+            str(args.groups),
+            "--members",
+            str(args.members),
+            "--runs",
+            str(args.runs),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(f"{db}: skipped or failed\n{proc.stderr[-2000:]}")
             continue
         data = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"\n== {db}: {data['groups']} groups, {data['members']} memberships (seeded in {data['seed_seconds']} s)")
+        print(
+            f"\n== {db}: {data['groups']} groups, {data['members']} memberships "
+            f"(seeded in {data['seed_seconds']} s)"
+        )
         for name, r in data["results"].items():
             print(f"  {name:42s} p50 {r['p50_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms")
         print(f"  queries by page size: {data['queries_by_page_size']}")

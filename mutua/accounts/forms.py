@@ -31,7 +31,9 @@ class SignupForm(forms.Form):
         max_length=80,
         help_text=_("Only you and the host see it. In each group you choose a pseudonym."),
     )
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,

@@ -30,7 +30,9 @@ def send_verification(user: User) -> None:
 
 
 @transaction.atomic
-def account_signup(*, email: str, password: str, display_name: str, language: str, timezone_name: str) -> None:
+def account_signup(
+    *, email: str, password: str, display_name: str, language: str, timezone_name: str
+) -> None:
     """Create an unverified account, or — when the email is taken — tell its owner by email.
 
     The caller sees the same outcome either way: being registered is itself sensitive."""

@@ -158,4 +158,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
             request.user.save(update_fields=["language"])  # type: ignore[union-attr]
         response.set_cookie("django_language", lang, samesite="Lax", max_age=60 * 60 * 24 * 365)
     return response
-

@@ -1,6 +1,6 @@
 import zoneinfo
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from mutua.circles.policies import Need, access_circle
 from mutua.core.errors import DomainError
 
 router = Router()
+
 
 class ExperienceOut(Schema):
     slug: str
@@ -179,12 +180,19 @@ class DirectoryQuery(Schema):
 @router.get("/directory", response=DirectoryOut, auth=None, tags=["directory"])
 def directory(request: HttpRequest, q: Query[DirectoryQuery]) -> DirectoryOut:
     filters = selectors.DirectoryFilters(
-        experience=q.experience, language=q.language, mode=q.mode, place=q.place,
-        radius_km=q.radius_km, accepting=q.accepting, page=q.page,
+        experience=q.experience,
+        language=q.language,
+        mode=q.mode,
+        place=q.place,
+        radius_km=q.radius_km,
+        accepting=q.accepting,
+        page=q.page,
     )
     page = selectors.directory_search(filters=filters)
     items = [_circle(c, getattr(c, "distance", None)) for c in page.object_list]
-    return DirectoryOut(items=items, count=page.paginator.count, page=page.number, pages=page.paginator.num_pages)
+    return DirectoryOut(
+        items=items, count=page.paginator.count, page=page.number, pages=page.paginator.num_pages
+    )
 
 
 @router.get("/experiences", response=list[FamilyOut], auth=None, tags=["directory"])
@@ -234,7 +242,9 @@ def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
 
 
 @router.post(
-    "/groups/{code}/join", response={201: MembershipOut, 400: Message, 404: Message, 409: Message}, tags=["groups"]
+    "/groups/{code}/join",
+    response={201: MembershipOut, 400: Message, 404: Message, 409: Message},
+    tags=["groups"],
 )
 def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
     circle = selectors.circle_public(code=code[:16])
@@ -257,7 +267,9 @@ def group_leave(request: HttpRequest, code: str) -> Status:
     return Status(204, None)
 
 
-@router.post("/groups/{code}/seat/accept", response={200: MembershipOut, 404: Message, 409: Message}, tags=["groups"])
+@router.post(
+    "/groups/{code}/seat/accept", response={200: MembershipOut, 404: Message, 409: Message}, tags=["groups"]
+)
 def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     return _membership(services.seat_accept(circle=circle, user=request.user))
@@ -277,8 +289,10 @@ def my_groups(request: HttpRequest) -> list[MembershipOut]:
 
 @router.get("/me", response=ProfileOut, tags=["me"])
 def me(request: HttpRequest) -> ProfileOut:
-    u = request.user
-    return ProfileOut(display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country)  # type: ignore[union-attr]
+    u: Any = request.user
+    return ProfileOut(
+        display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country
+    )  # type: ignore[union-attr]
 
 
 @router.put("/me", response={200: ProfileOut, 400: Message}, tags=["me"])
@@ -296,7 +310,9 @@ def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
         timezone_name=payload.timezone,
         country=payload.country,
     )
-    return ProfileOut(display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country)
+    return ProfileOut(
+        display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country
+    )
 
 
 @router.get("/me/tokens", response=list[TokenOut], tags=["me"])
@@ -310,7 +326,12 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     return Status(
         201,
         TokenCreatedOut(
-            id=row.pk, name=row.name, prefix=row.prefix, created_at=row.created_at, last_used_at=None, token=raw
+            id=row.pk,
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=None,
+            token=raw,
         ),
     )
 

@@ -45,8 +45,11 @@ def _shipped() -> dict[str, Any]:
 def _from_file(lang: str) -> list[CountryView]:
     out = []
     for c in _shipped()["countries"]:
-        country = CountryView(code=c["code"], name=c["name"].get(lang) or c["name"]["en"],
-                              emergency_number=c["emergency_number"])
+        country = CountryView(
+            code=c["code"],
+            name=c["name"].get(lang) or c["name"]["en"],
+            emergency_number=c["emergency_number"],
+        )
         for ln in c["lines"]:
             country.lines.append(
                 LineView(
@@ -73,8 +76,14 @@ def crisis_countries() -> tuple[list[CountryView], bool]:
             view = CountryView(code=c.code, name=c.name, emergency_number=c.emergency_number)
             view.lines = [
                 LineView(
-                    name=ln.name, phone=ln.phone, sms=ln.sms, url=ln.url, hours=ln.hours,
-                    description=ln.description, source_url=ln.source_url, checked_on=ln.checked_on.isoformat(),
+                    name=ln.name,
+                    phone=ln.phone,
+                    sms=ln.sms,
+                    url=ln.url,
+                    hours=ln.hours,
+                    description=ln.description,
+                    source_url=ln.source_url,
+                    checked_on=ln.checked_on.isoformat(),
                 )
                 for ln in c.lines.all()
             ]

@@ -47,8 +47,20 @@ class CircleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "experience", "mode", "place", "status", "member_count", "listed", "open"]
     list_filter = ["status", "mode", "listed", "open"]
     search_fields = ["code", "name"]
-    fields = ["code", "name", "experience", "mode", "place", "description", "max_members", "listed", "open",
-              "status", "member_count", "created_at"]
+    fields = (
+        "code",
+        "name",
+        "experience",
+        "mode",
+        "place",
+        "description",
+        "max_members",
+        "listed",
+        "open",
+        "status",
+        "member_count",
+        "created_at",
+    )
     readonly_fields = fields
     actions = None
 

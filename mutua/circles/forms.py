@@ -23,11 +23,20 @@ class DirectoryForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("How to meet"),
         required=False,
-        choices=[("", _("In person or online")), (Mode.IN_PERSON, _("In person")), (Mode.ONLINE, _("Online"))],
+        choices=[
+            ("", _("In person or online")),
+            (Mode.IN_PERSON, _("In person")),
+            (Mode.ONLINE, _("Online")),
+        ],
     )
     place = forms.ChoiceField(label=_("Near"), required=False, widget=FastSelect)
     radius = forms.TypedChoiceField(
-        label=_("Distance"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=25, initial=25
+        label=_("Distance"),
+        required=False,
+        coerce=int,
+        choices=RADIUS_CHOICES,
+        empty_value=25,  # type: ignore[arg-type]
+        initial=25,
     )
     accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -49,11 +58,14 @@ class JoinForm(forms.Form):
         help_text=_("The name the group will know you by. It need not be your real name."),
     )
     confirms_experience = forms.BooleanField(
-        label=_("I share this group's experience."), error_messages={"required": _("Please confirm that you share this group's experience.")}
+        label=_("I share this group's experience."),
+        error_messages={"required": _("Please confirm that you share this group's experience.")},
     )
     accepts_pledge = forms.BooleanField(
         label=_("I have read the agreements and I accept the confidentiality pledge."),
-        error_messages={"required": _("Please accept the agreements and the confidentiality pledge to join.")},
+        error_messages={
+            "required": _("Please accept the agreements and the confidentiality pledge to join.")
+        },
     )
     pledge_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -70,7 +82,10 @@ class CircleCreateForm(JoinForm):
     )
     mode = forms.ChoiceField(label=_("How the group meets"), choices=Mode.choices, widget=forms.RadioSelect)
     place = forms.ChoiceField(
-        label=_("Area"), required=False, widget=FastSelect, help_text=_("Needed for in-person and hybrid groups. Never the exact address.")
+        label=_("Area"),
+        required=False,
+        widget=FastSelect,
+        help_text=_("Needed for in-person and hybrid groups. Never the exact address."),
     )
     description = forms.CharField(
         label=_("Description"),
@@ -81,12 +96,25 @@ class CircleCreateForm(JoinForm):
     max_members = forms.TypedChoiceField(
         label=_("Maximum size"), coerce=int, choices=[(n, str(n)) for n in range(5, 13)], initial=10
     )
-    listed = forms.BooleanField(label=_("List the group in the public directory"), required=False, initial=True)
+    listed = forms.BooleanField(
+        label=_("List the group in the public directory"), required=False, initial=True
+    )
     open = forms.BooleanField(label=_("Open to newcomers"), required=False, initial=True)
 
     field_order = [
-        "name", "experience", "languages", "mode", "place", "description", "max_members", "listed", "open",
-        "pseudonym", "confirms_experience", "accepts_pledge", "pledge_version",
+        "name",
+        "experience",
+        "languages",
+        "mode",
+        "place",
+        "description",
+        "max_members",
+        "listed",
+        "open",
+        "pseudonym",
+        "confirms_experience",
+        "accepts_pledge",
+        "pledge_version",
     ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -187,7 +187,9 @@ class Circle(models.Model):
     description = models.TextField(_("description"), max_length=2000)
     min_members = models.PositiveSmallIntegerField(default=default_min_members)
     max_members = models.PositiveSmallIntegerField(
-        _("maximum size"), default=default_max_members, validators=[MinValueValidator(5), MaxValueValidator(12)]
+        _("maximum size"),
+        default=default_max_members,
+        validators=[MinValueValidator(5), MaxValueValidator(12)],
     )
     listed = models.BooleanField(_("listed in the directory"), default=True)
     open = models.BooleanField(_("open to newcomers"), default=True)

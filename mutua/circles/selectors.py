@@ -62,8 +62,9 @@ def directory_search(*, filters: DirectoryFilters) -> Page:
         # Resolved to ids first so the database can use the (listed, experience) index instead of
         # joining the taxonomy for every group (bench/directory.py: ~30 ms → a few ms per query).
         ids = list(
-            Experience.objects.filter(Q(family__slug=filters.experience) | Q(slug=filters.experience))
-            .values_list("pk", flat=True)
+            Experience.objects.filter(
+                Q(family__slug=filters.experience) | Q(slug=filters.experience)
+            ).values_list("pk", flat=True)
         )
         qs = qs.filter(experience_id__in=ids)
     if filters.language:
@@ -102,7 +103,8 @@ def circle_public(*, code: str) -> Circle | None:
 def circles_of_user(*, user: Any) -> list[Membership]:
     return list(
         Membership.objects.filter(
-            user=user, status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED)
+            user=user,
+            status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED),
         )
         .select_related("circle", "circle__experience", "circle__place")
         .prefetch_related("circle__language_rows")
@@ -113,7 +115,8 @@ def circles_of_user(*, user: Any) -> list[Membership]:
 def members_of(*, circle: Circle) -> list[str]:
     """Pseudonyms of current members only; never names or emails (P7)."""
     return list(
-        circle.memberships.filter(status=MembershipStatus.MEMBER).order_by("joined_at", "pk")
+        circle.memberships.filter(status=MembershipStatus.MEMBER)
+        .order_by("joined_at", "pk")
         .values_list("pseudonym", flat=True)
     )
 
@@ -122,7 +125,8 @@ def waiting_position(*, membership: Membership) -> int | None:
     if membership.status != MembershipStatus.WAITING or membership.waiting_since is None:
         return None
     ahead = membership.circle.memberships.filter(status=MembershipStatus.WAITING).filter(
-        Q(waiting_since__lt=membership.waiting_since) | Q(waiting_since=membership.waiting_since, pk__lt=membership.pk)
+        Q(waiting_since__lt=membership.waiting_since)
+        | Q(waiting_since=membership.waiting_since, pk__lt=membership.pk)
     )
     return ahead.count() + 1
 

@@ -33,7 +33,9 @@ PSEUDONYM_MAX = 40
 def current_pledge() -> Pledge:
     pledge = Pledge.objects.order_by("-version").first()
     if pledge is None:
-        raise DomainError(_("This Mutua has no confidentiality pledge yet. Please tell the host."), "conflict")
+        raise DomainError(
+            _("This Mutua has no confidentiality pledge yet. Please tell the host."), "conflict"
+        )
     return pledge
 
 
@@ -67,8 +69,10 @@ def _check_consent(*, confirms_experience: bool, pledge_version: int | None) -> 
 
 def _ensure_pseudonym_free(*, circle: Circle, pseudonym: str, exclude_user: Any) -> None:
     taken = (
-        circle.memberships.filter(status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED,
-                                              MembershipStatus.WAITING), pseudonym__iexact=pseudonym)
+        circle.memberships.filter(
+            status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED, MembershipStatus.WAITING),
+            pseudonym__iexact=pseudonym,
+        )
         .exclude(user=exclude_user)
         .exists()
     )
@@ -97,7 +101,9 @@ def _refresh(circle: Circle) -> None:
     free = circle.max_members - members - offered
     if free > 0:
         deadline = now + timedelta(days=settings.MUTUA_SEAT_OFFER_DAYS)
-        for m in circle.memberships.filter(status=MembershipStatus.WAITING).order_by("waiting_since", "pk")[:free]:
+        for m in circle.memberships.filter(status=MembershipStatus.WAITING).order_by("waiting_since", "pk")[
+            :free
+        ]:
             m.status = MembershipStatus.OFFERED
             m.offer_expires_at = deadline
             m.save(update_fields=["status", "offer_expires_at"])
@@ -170,9 +176,15 @@ def circle_create(
     )
     if secondary_experiences:
         circle.secondary_experiences.set([e for e in secondary_experiences if e.pk != experience.pk])
-    CircleLanguage.objects.bulk_create([CircleLanguage(circle=circle, language=lang) for lang in dict.fromkeys(languages)])
+    CircleLanguage.objects.bulk_create(
+        [CircleLanguage(circle=circle, language=lang) for lang in dict.fromkeys(languages)]
+    )
     membership = Membership(
-        circle=circle, user=founder, status=MembershipStatus.MEMBER, pseudonym=pseudonym, joined_at=timezone.now()
+        circle=circle,
+        user=founder,
+        status=MembershipStatus.MEMBER,
+        pseudonym=pseudonym,
+        joined_at=timezone.now(),
     )
     _record_acceptance(circle=circle, user=founder, pledge=pledge, membership=membership)
     membership.save()
@@ -234,8 +246,9 @@ def membership_leave(*, circle: Circle, user: Any) -> None:
     status on every request. A freed seat is offered to the longest-waiting person."""
     circle = _lock(circle)
     membership = Membership.objects.filter(
-        circle=circle, user=user, status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING,
-                                              MembershipStatus.OFFERED)
+        circle=circle,
+        user=user,
+        status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED),
     ).first()
     if membership is None:
         raise DomainError(_("You are not in this group (any more)."), "not_found")
@@ -255,7 +268,10 @@ def seat_accept(*, circle: Circle, user: Any) -> Membership:
     if membership is None or membership.status != MembershipStatus.OFFERED:
         raise DomainError(_("There is no seat offer for you in this group, or it has expired."), "conflict")
     pledge = current_pledge()
-    if membership.pledge_version != pledge.version or membership.agreements_version < circle.agreements_version:
+    if (
+        membership.pledge_version != pledge.version
+        or membership.agreements_version < circle.agreements_version
+    ):
         raise DomainError(
             _("The agreements or the pledge have changed. Please leave the list and join again."), "conflict"
         )

@@ -43,7 +43,7 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     membership = None
     if request.user.is_authenticated:
-        membership = circle.memberships.filter(user=request.user).first()
+        membership = circle.memberships.filter(user=request.user).first()  # type: ignore[misc]
     return render(
         request,
         "circles/public.html",
@@ -57,9 +57,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     circle = selectors.circle_public(code=code)
     if circle is None:
         raise Http404
-    existing = circle.memberships.filter(user=request.user).first()
+    existing = circle.memberships.filter(user=request.user).first()  # type: ignore[misc]
     if existing is not None and existing.status != MembershipStatus.LEFT:
-        return redirect("circles:home" if existing.status == MembershipStatus.MEMBER else "circles:status", code=code)
+        return redirect(
+            "circles:home" if existing.status == MembershipStatus.MEMBER else "circles:status", code=code
+        )
     pledge = None
     error = None
     try:
@@ -121,7 +123,11 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "circles/status.html",
-        {"circle": circle, "membership": membership, "position": selectors.waiting_position(membership=membership)},
+        {
+            "circle": circle,
+            "membership": membership,
+            "position": selectors.waiting_position(membership=membership),
+        },
     )
 
 

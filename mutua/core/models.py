@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -19,5 +21,5 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
 
-def audit(action: str, *, actor: object | None = None, circle: object | None = None, **data: object) -> None:
+def audit(action: str, *, actor: Any = None, circle: Any = None, **data: object) -> None:
     AuditEvent.objects.create(action=action, actor=actor, circle=circle, data=data)

@@ -37,8 +37,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -46,18 +53,24 @@ def browser():
 
 @pytest.fixture
 def demo(transactional_db):
+    from conftest import join, make_user_plain
     from mutua.circles import services
     from mutua.circles.models import Experience, Place
-    from conftest import join, make_user_plain
 
     call_command("load_content")
     pledge = services.current_pledge()
     founder = make_user_plain("founder@example.org")
     circle = services.circle_create(
-        founder=founder, name="Grupo de los jueves", experience=Experience.objects.get(slug="loss-of-a-child"),
-        languages=["es"], mode="in_person", place=Place.objects.get(slug="madrid"),
+        founder=founder,
+        name="Grupo de los jueves",
+        experience=Experience.objects.get(slug="loss-of-a-child"),
+        languages=["es"],
+        mode="in_person",
+        place=Place.objects.get(slug="madrid"),
         description="Nos reunimos los jueves por la tarde. Un espacio tranquilo para compartir.",
-        pseudonym="Encina", confirms_experience=True, pledge_version=pledge.version,
+        pseudonym="Encina",
+        confirms_experience=True,
+        pledge_version=pledge.version,
     )
     for i in range(3):
         join(circle, make_user_plain(f"m{i}@example.org"), ["Alba", "Río", "Sol"][i])
@@ -80,7 +93,14 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     context = browser.new_context(locale="es-ES", viewport={"width": 390, "height": 844})
     page = context.new_page()
     csp_violations = []
-    page.on("console", lambda m: csp_violations.append(f"{page.url}: {m.text[:120]}") if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            csp_violations.append(f"{page.url}: {m.text[:120]}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
+    )
     problems: list[str] = []
     base = live_server.url
 

@@ -8,8 +8,13 @@ from django.core import mail
 
 from conftest import PASSWORD, client_for
 
-SIGNUP = {"display_name": "Marta", "email": "marta@example.org", "password": "blue-river-lamp-77",
-          "language": "es", "timezone": "Europe/Madrid"}
+SIGNUP = {
+    "display_name": "Marta",
+    "email": "marta@example.org",
+    "password": "blue-river-lamp-77",
+    "language": "es",
+    "timezone": "Europe/Madrid",
+}
 
 
 def test_signup_creates_unverified_account_and_sends_link(client, db, django_capture_on_commit_callbacks):
@@ -21,11 +26,13 @@ def test_signup_creates_unverified_account_and_sends_link(client, db, django_cap
     assert user.password.startswith(("md5$", "argon2"))
     assert len(mail.outbox) == 1
     link = re.search(r"http\S+/account/verify/\S+/", mail.outbox[0].body).group(0)
+    assert link.startswith("http://127.0.0.1:8000/account/verify/")
     assert "Confirma" in mail.outbox[0].subject  # in the person's chosen language
 
 
-def test_signup_answer_is_the_same_whether_email_is_registered_or_not(client, make_user,
-                                                                         django_capture_on_commit_callbacks):
+def test_signup_answer_is_the_same_whether_email_is_registered_or_not(
+    client, make_user, django_capture_on_commit_callbacks
+):
     make_user(email="taken@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         new = client.post("/account/signup/", {**SIGNUP, "email": "fresh@example.org"})
@@ -63,7 +70,9 @@ def test_signup_errors_keep_input_and_save_nothing(client, db):
     assert not get_user_model().objects.exists()
 
 
-def test_unverified_person_cannot_log_in_and_gets_a_new_link(client, make_user, django_capture_on_commit_callbacks):
+def test_unverified_person_cannot_log_in_and_gets_a_new_link(
+    client, make_user, django_capture_on_commit_callbacks
+):
     make_user(email="late@example.org", verified=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/account/login/", {"username": "late@example.org", "password": PASSWORD})
@@ -107,7 +116,9 @@ def test_password_reset_link_sets_a_new_password(client, make_user):
     path = re.search(r"/account/password/reset/\S+/\S+/", mail.outbox[0].body).group(0)
     r = client.get(path, follow=True)
     form_url = r.redirect_chain[-1][0]
-    r = client.post(form_url, {"new_password1": "green-apple-river-9", "new_password2": "green-apple-river-9"})
+    r = client.post(
+        form_url, {"new_password1": "green-apple-river-9", "new_password2": "green-apple-river-9"}
+    )
     assert r.status_code == 302
     user.refresh_from_db()
     assert user.check_password("green-apple-river-9")
@@ -116,8 +127,10 @@ def test_password_reset_link_sets_a_new_password(client, make_user):
 def test_profile_update_changes_language_and_interface(make_user):
     user = make_user()
     c = client_for(user)
-    r = c.post("/account/profile/", {"display_name": "Marta", "language": "it", "timezone": "Europe/Rome",
-                                     "country": ""})
+    r = c.post(
+        "/account/profile/",
+        {"display_name": "Marta", "language": "it", "timezone": "Europe/Rome", "country": ""},
+    )
     assert r.status_code == 302
     user.refresh_from_db()
     assert (user.language, user.timezone) == ("it", "Europe/Rome")
@@ -126,7 +139,9 @@ def test_profile_update_changes_language_and_interface(make_user):
 
 def test_profile_rejects_unknown_time_zone_and_keeps_old_value(make_user):
     user = make_user()
-    r = client_for(user).post("/account/profile/", {"display_name": "M", "language": "en", "timezone": "Mars/Base"})
+    r = client_for(user).post(
+        "/account/profile/", {"display_name": "M", "language": "en", "timezone": "Mars/Base"}
+    )
     assert r.status_code == 200 and b"error-summary" in r.content
     user.refresh_from_db()
     assert user.timezone != "Mars/Base"

@@ -17,8 +17,14 @@ def bearer(user):
 def test_openapi_schema_is_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/v1/directory", "/api/v1/groups/{code}/join", "/api/v1/groups/{code}/leave", "/api/v1/me",
-                 "/api/v1/me/groups", "/api/v1/me/tokens"):
+    for path in (
+        "/api/v1/directory",
+        "/api/v1/groups/{code}/join",
+        "/api/v1/groups/{code}/leave",
+        "/api/v1/me",
+        "/api/v1/me/groups",
+        "/api/v1/me/tokens",
+    ):
         assert path in schema["paths"], path
 
 
@@ -36,9 +42,12 @@ def test_join_and_leave_via_api_with_token(make_circle, make_user):
     person = make_user()
     c = client_for(None)
     h = bearer(person)
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(
-        {"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}), content_type="application/json",
-        headers=h)
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps({"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "member"
     home = c.get(f"/api/v1/groups/{circle.code}/home", headers=h).json()
@@ -54,15 +63,30 @@ def test_api_domain_errors_are_json_4xx(make_circle, make_user):
     c = client_for(None)
     h = bearer(person)
     body = {"pseudonym": "Alba", "confirms_experience": False, "pledge_version": 1}
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(body), content_type="application/json",
-               headers=h)
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.status_code == 400 and "experience" in r.json()["detail"]
     body["confirms_experience"] = True
-    c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(body), content_type="application/json", headers=h)
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(body), content_type="application/json",
-               headers=h)
+    c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=h,
+    )
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.status_code == 409 and r.json()["code"] == "conflict"
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data="{not json", content_type="application/json", headers=h)
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join", data="{not json", content_type="application/json", headers=h
+    )
     assert 400 <= r.status_code < 500
 
 
@@ -73,8 +97,11 @@ def test_api_session_writes_need_csrf(make_circle, make_user):
     person = make_user()
     c = Client(enforce_csrf_checks=True)
     c.force_login(person)
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(
-        {"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}), content_type="application/json")
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps({"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}),
+        content_type="application/json",
+    )
     assert r.status_code in (401, 403)
     assert not Membership.objects.filter(user=person).exists()
 
@@ -88,11 +115,19 @@ def test_profile_via_api(make_user):
     person = make_user()
     c = client_for(None)
     h = bearer(person)
-    r = c.put("/api/v1/me", data=json.dumps({"display_name": "M", "language": "ca", "timezone": "Europe/Madrid",
-                                             "country": ""}), content_type="application/json", headers=h)
+    r = c.put(
+        "/api/v1/me",
+        data=json.dumps({"display_name": "M", "language": "ca", "timezone": "Europe/Madrid", "country": ""}),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.status_code == 200 and r.json()["language"] == "ca"
-    r = c.put("/api/v1/me", data=json.dumps({"display_name": "M", "language": "ca", "timezone": "Nowhere/X",
-                                             "country": ""}), content_type="application/json", headers=h)
+    r = c.put(
+        "/api/v1/me",
+        data=json.dumps({"display_name": "M", "language": "ca", "timezone": "Nowhere/X", "country": ""}),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.status_code == 400
     person.refresh_from_db()
     assert person.timezone == "Europe/Madrid"
@@ -108,9 +143,12 @@ def test_api_waiting_list_and_seat_offer(make_circle, make_user):
     late = make_user()
     c = client_for(None)
     h = bearer(late)
-    r = c.post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(
-        {"pseudonym": "Late", "confirms_experience": True, "pledge_version": 1}), content_type="application/json",
-        headers=h)
+    r = c.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps({"pseudonym": "Late", "confirms_experience": True, "pledge_version": 1}),
+        content_type="application/json",
+        headers=h,
+    )
     assert r.json()["status"] == "waiting" and r.json()["waiting_position"] == 1
     assert c.get(f"/api/v1/groups/{circle.code}/home", headers=h).status_code == 404
     from mutua.circles.services import membership_leave

@@ -42,8 +42,10 @@ def test_every_page_links_to_crisis_and_says_not_a_substitute(client, db, path):
 
 
 def test_crisis_page_works_when_the_database_is_down(client, crisis_data):
-    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor",
-                    side_effect=OperationalError("database is down")):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("database is down"),
+    ):
         response = client.get("/help/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -52,8 +54,10 @@ def test_crisis_page_works_when_the_database_is_down(client, crisis_data):
 
 def test_crisis_page_works_for_a_signed_in_person_when_the_database_is_down(make_user, crisis_data):
     c = client_for(make_user())
-    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor",
-                    side_effect=OperationalError("database is down")):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("database is down"),
+    ):
         response = c.get("/help/")
     assert response.status_code == 200
     assert 'href="tel:112"' in response.content.decode()

@@ -47,7 +47,9 @@ def test_distance_filter_and_order(make_circle, content):
     madrid = make_circle(place=content["madrid"])
     near = directory_search(filters=DirectoryFilters(place="barcelona", radius_km=25))
     assert [c.code for c in near.object_list] == [bcn.code, sabadell.code]
-    assert madrid.code not in codes(directory_search(filters=DirectoryFilters(place="barcelona", radius_km=100)))
+    assert madrid.code not in codes(
+        directory_search(filters=DirectoryFilters(place="barcelona", radius_km=100))
+    )
     assert madrid.code in codes(directory_search(filters=DirectoryFilters(place="barcelona", radius_km=600)))
 
 

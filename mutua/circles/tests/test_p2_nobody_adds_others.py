@@ -18,10 +18,19 @@ def memberships_of(user):
 def test_p2_join_form_ignores_another_persons_id(make_circle, make_user):
     circle = make_circle()
     actor, victim = make_user(), make_user()
-    client_for(actor).post(f"/groups/{circle.code}/join/", {
-        "pseudonym": "Alba", "confirms_experience": "on", "accepts_pledge": "on", "pledge_version": 1,
-        "user": victim.pk, "user_id": victim.pk, "email": victim.email, "member": victim.pk,
-    })
+    client_for(actor).post(
+        f"/groups/{circle.code}/join/",
+        {
+            "pseudonym": "Alba",
+            "confirms_experience": "on",
+            "accepts_pledge": "on",
+            "pledge_version": 1,
+            "user": victim.pk,
+            "user_id": victim.pk,
+            "email": victim.email,
+            "member": victim.pk,
+        },
+    )
     assert memberships_of(victim) == []
     assert len(memberships_of(actor)) == 1
 
@@ -30,21 +39,45 @@ def test_p2_api_join_ignores_another_persons_id(make_circle, make_user):
     circle = make_circle()
     actor, victim = make_user(), make_user()
     _row, raw = api_token_create(user=actor, name="t")
-    body = {"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1,
-            "user": victim.pk, "user_id": victim.pk, "email": victim.email}
-    client_for(None).post(f"/api/v1/groups/{circle.code}/join", data=json.dumps(body),
-                          content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
+    body = {
+        "pseudonym": "Alba",
+        "confirms_experience": True,
+        "pledge_version": 1,
+        "user": victim.pk,
+        "user_id": victim.pk,
+        "email": victim.email,
+    }
+    client_for(None).post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
     assert memberships_of(victim) == []
     assert len(memberships_of(actor)) == 1
 
 
 def test_p2_create_group_form_cannot_enrol_others(make_user, content):
     actor, victim = make_user(), make_user()
-    client_for(actor).post("/groups/new/", {
-        "name": "New", "experience": "alcohol", "languages": ["es"], "mode": "online", "description": "x",
-        "max_members": 10, "listed": "on", "open": "on", "pseudonym": "Me", "confirms_experience": "on",
-        "accepts_pledge": "on", "pledge_version": 1, "members": [victim.pk], "user": victim.pk,
-    })
+    client_for(actor).post(
+        "/groups/new/",
+        {
+            "name": "New",
+            "experience": "alcohol",
+            "languages": ["es"],
+            "mode": "online",
+            "description": "x",
+            "max_members": 10,
+            "listed": "on",
+            "open": "on",
+            "pseudonym": "Me",
+            "confirms_experience": "on",
+            "accepts_pledge": "on",
+            "pledge_version": 1,
+            "members": [victim.pk],
+            "user": victim.pk,
+        },
+    )
     assert Circle.objects.count() == 1
     assert memberships_of(victim) == []
     assert len(memberships_of(actor)) == 1
@@ -72,9 +105,17 @@ def test_p2_admin_offers_no_way_to_add_a_member(make_user, client):
 
 def test_p2_services_only_take_the_acting_person():
     """Every membership-writing service names exactly one person: the one acting."""
-    writers = [services.membership_join, services.membership_leave, services.seat_accept, services.seat_decline,
-               services.circle_create]
+    writers = [
+        services.membership_join,
+        services.membership_leave,
+        services.seat_accept,
+        services.seat_decline,
+        services.circle_create,
+    ]
     for fn in writers:
-        people = [p for p in inspect.signature(fn).parameters if p in {"user", "founder", "member", "person",
-                                                                       "target", "users", "members"}]
+        people = [
+            p
+            for p in inspect.signature(fn).parameters
+            if p in {"user", "founder", "member", "person", "target", "users", "members"}
+        ]
         assert people in (["user"], ["founder"]), (fn.__name__, people)

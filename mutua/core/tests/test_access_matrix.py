@@ -28,8 +28,11 @@ def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
 def test_every_view_has_an_access_marker():
     routes = walk(get_resolver().url_patterns)
     assert len(routes) > 20
-    missing = [route for route, view in routes if not route.startswith(EXEMPT_PREFIXES)
-               and not hasattr(view, ACCESS_ATTR)]
+    missing = [
+        route
+        for route, view in routes
+        if not route.startswith(EXEMPT_PREFIXES) and not hasattr(view, ACCESS_ATTR)
+    ]
     assert missing == []
 
 
@@ -52,34 +55,82 @@ MATRIX = [
     ("get", "/", dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200)),
     ("get", "/help/", dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200)),
     ("get", "/groups/", dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200)),
-    ("get", "/groups/{code}/", dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200)),
-    ("get", "/groups/{code}/join/", dict(anonymous=LOGIN, outsider=200, waiting=302, member=302, former=200,
-                                         staff=200)),
-    ("get", "/groups/{code}/home/", dict(anonymous=LOGIN, outsider=404, waiting=404, member=200, former=404,
-                                         staff=404)),
-    ("get", "/groups/{code}/status/", dict(anonymous=LOGIN, outsider=404, waiting=200, member=302, former=404,
-                                           staff=404)),
-    ("get", "/groups/{code}/leave/", dict(anonymous=LOGIN, outsider=404, waiting=200, member=200, former=404,
-                                          staff=404)),
-    ("post", "/groups/{code}/seat/accept/", dict(anonymous=LOGIN, outsider=404, waiting=302, member=302,
-                                                 former=404, staff=404)),
-    ("get", "/groups/nonexistent99/home/", dict(anonymous=LOGIN, outsider=404, waiting=404, member=404,
-                                                former=404, staff=404)),
-    ("get", "/groups/nonexistent99/", dict(anonymous=404, outsider=404, waiting=404, member=404, former=404,
-                                           staff=404)),
-    ("get", "/me/groups/", dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200)),
-    ("get", "/groups/new/", dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200)),
-    ("get", "/account/profile/", dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200,
-                                      staff=200)),
-    ("get", "/account/profile/tokens/", dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200,
-                                             staff=200)),
+    (
+        "get",
+        "/groups/{code}/",
+        dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/groups/{code}/join/",
+        dict(anonymous=LOGIN, outsider=200, waiting=302, member=302, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/groups/{code}/home/",
+        dict(anonymous=LOGIN, outsider=404, waiting=404, member=200, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/groups/{code}/status/",
+        dict(anonymous=LOGIN, outsider=404, waiting=200, member=302, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/groups/{code}/leave/",
+        dict(anonymous=LOGIN, outsider=404, waiting=200, member=200, former=404, staff=404),
+    ),
+    (
+        "post",
+        "/groups/{code}/seat/accept/",
+        dict(anonymous=LOGIN, outsider=404, waiting=302, member=302, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/groups/nonexistent99/home/",
+        dict(anonymous=LOGIN, outsider=404, waiting=404, member=404, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/groups/nonexistent99/",
+        dict(anonymous=404, outsider=404, waiting=404, member=404, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/me/groups/",
+        dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/groups/new/",
+        dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/account/profile/",
+        dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/account/profile/tokens/",
+        dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
     ("get", "/admin/", dict(anonymous=302, outsider=302, waiting=302, member=302, former=302, staff=200)),
-    ("get", "/api/v1/groups/{code}/home", dict(anonymous=401, outsider=404, waiting=404, member=200, former=404,
-                                               staff=404)),
-    ("get", "/api/v1/me/groups", dict(anonymous=401, outsider=200, waiting=200, member=200, former=200,
-                                      staff=200)),
-    ("get", "/api/v1/groups/{code}", dict(anonymous=200, outsider=200, waiting=200, member=200, former=200,
-                                          staff=200)),
+    (
+        "get",
+        "/api/v1/groups/{code}/home",
+        dict(anonymous=401, outsider=404, waiting=404, member=200, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/api/v1/me/groups",
+        dict(anonymous=401, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
+    (
+        "get",
+        "/api/v1/groups/{code}",
+        dict(anonymous=200, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
 ]
 
 

@@ -4,8 +4,11 @@ from mutua.core.widgets import FastSelect
 
 
 class F(forms.Form):
-    pick = forms.ChoiceField(choices=[("", "Any"), ("Group <A>", [("a", "A & co"), ("b", "B")]), ("c", "C")],
-                             widget=FastSelect, required=False)
+    pick = forms.ChoiceField(
+        choices=[("", "Any"), ("Group <A>", [("a", "A & co"), ("b", "B")]), ("c", "C")],
+        widget=FastSelect,
+        required=False,
+    )
 
 
 def test_fast_select_matches_django_select_semantics():

@@ -43,7 +43,10 @@ def load_content() -> dict[str, int]:
         Place.objects.update_or_create(
             slug=p["slug"],
             defaults={
-                "country": p["country"], "latitude": p["lat"], "longitude": p["lon"], "timezone": p["timezone"],
+                "country": p["country"],
+                "latitude": p["lat"],
+                "longitude": p["lon"],
+                "timezone": p["timezone"],
                 **translated_values(p["name"], "name"),
             },
         )
@@ -52,7 +55,11 @@ def load_content() -> dict[str, int]:
     for order, a in enumerate(agreements["basic"]):
         BasicAgreement.objects.update_or_create(
             slug=a["slug"],
-            defaults={"order": order, **translated_values(a["title"], "title"), **translated_values(a["text"], "text")},
+            defaults={
+                "order": order,
+                **translated_values(a["title"], "title"),
+                **translated_values(a["text"], "text"),
+            },
         )
         counts["agreements"] += 1
     pledge = agreements["pledge"]
@@ -70,9 +77,14 @@ def load_content() -> dict[str, int]:
             CrisisLine.objects.update_or_create(
                 slug=ln["slug"],
                 defaults={
-                    "country": country, "order": order, "phone": ln.get("phone", ""), "sms": ln.get("sms", ""),
-                    "url": ln.get("url", ""), "languages": ",".join(ln.get("languages", [])),
-                    "source_url": ln["source_url"], "checked_on": ln["checked_on"],
+                    "country": country,
+                    "order": order,
+                    "phone": ln.get("phone", ""),
+                    "sms": ln.get("sms", ""),
+                    "url": ln.get("url", ""),
+                    "languages": ",".join(ln.get("languages", [])),
+                    "source_url": ln["source_url"],
+                    "checked_on": ln["checked_on"],
                     **translated_values(ln["name"], "name"),
                     **translated_values(ln.get("hours", {}), "hours"),
                     **translated_values(ln.get("description", {}), "description"),

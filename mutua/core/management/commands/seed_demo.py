@@ -29,8 +29,14 @@ def _user(email: str, name: str, lang: str, staff: bool = False) -> Any:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
-            email=email, password=DEMO_PASSWORD, display_name=name, language=lang,
-            timezone=TZ_BY_LANG.get(lang, "UTC"), email_verified=True, is_staff=staff, is_superuser=staff,
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            language=lang,
+            timezone=TZ_BY_LANG.get(lang, "UTC"),
+            email_verified=True,
+            is_staff=staff,
+            is_superuser=staff,
         )
     return user
 
@@ -42,7 +48,7 @@ def seed_demo() -> int:
         return 0
     rng = random.Random(2026)
     pledge = services.current_pledge()
-    _user(DEMO_EMAIL, "Demo", "es")
+    demo = _user(DEMO_EMAIL, "Demo", "es")
     _user(STAFF_EMAIL, "Host staff", "en", staff=True)
     pools: dict[str, list[Any]] = {}
     counter = 0
@@ -61,23 +67,47 @@ def seed_demo() -> int:
         place = Place.objects.filter(slug=spec["place"]).first() if spec.get("place") else None
         pseudos = rng.sample(names, min(len(names), target))
         circle = services.circle_create(
-            founder=founder, name=spec["name"], experience=Experience.objects.get(slug=spec["experience"]),
-            secondary_experiences=list(Experience.objects.filter(slug__in=spec.get("secondary_experiences", []))),
-            languages=spec["languages"], mode=spec["mode"], place=place, description=spec["description"],
-            max_members=spec.get("max_members", 10), listed=spec.get("listed", True), open=True,
-            pseudonym=pseudos[0], confirms_experience=True, pledge_version=pledge.version,
+            founder=founder,
+            name=spec["name"],
+            experience=Experience.objects.get(slug=spec["experience"]),
+            secondary_experiences=list(
+                Experience.objects.filter(slug__in=spec.get("secondary_experiences", []))
+            ),
+            languages=spec["languages"],
+            mode=spec["mode"],
+            place=place,
+            description=spec["description"],
+            max_members=spec.get("max_members", 10),
+            listed=spec.get("listed", True),
+            open=True,
+            pseudonym=pseudos[0],
+            confirms_experience=True,
+            pledge_version=pledge.version,
         )
         for i, person in enumerate(rest, start=1):
             try:
                 services.membership_join(
-                    circle=circle, user=person, pseudonym=pseudos[i % len(pseudos)] + ("" if i < len(pseudos) else f" {i}"),
-                    confirms_experience=True, pledge_version=pledge.version,
+                    circle=circle,
+                    user=person,
+                    pseudonym=pseudos[i % len(pseudos)] + ("" if i < len(pseudos) else f" {i}"),
+                    confirms_experience=True,
+                    pledge_version=pledge.version,
                 )
             except DomainError:
                 continue
         if not spec.get("open", True):
             Circle.objects.filter(pk=circle.pk).update(open=False)
         created += 1
+    # The demo person joins two Spanish-speaking groups with free seats, as anyone would.
+    joinable = Circle.objects.filter(language_rows__language="es", open=True).order_by("pk")
+    for circle in [c for c in joinable if not c.is_full][:2]:
+        services.membership_join(
+            circle=circle,
+            user=demo,
+            pseudonym="Demo",
+            confirms_experience=True,
+            pledge_version=pledge.version,
+        )
     return created
 
 
@@ -89,5 +119,6 @@ class Command(BaseCommand):
         created = seed_demo()
         self.stdout.write(f"{created} demo groups created" if created else "demo data already present")
         self.stdout.write(
-            f"Demo logins (password {DEMO_PASSWORD}): {DEMO_EMAIL} (a member), {STAFF_EMAIL} (host staff, /admin/)"
+            f"Demo logins (password {DEMO_PASSWORD}): {DEMO_EMAIL} (member of two groups), "
+            f"{STAFF_EMAIL} (host staff, /admin/)"
         )

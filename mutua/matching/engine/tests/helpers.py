@@ -7,5 +7,5 @@ def person(pid, slots=(20,), exp="grief", langs=("de",), **kw):
     return Person(id=pid, experience=exp, languages=frozenset(langs), availability=frozenset(slots), **kw)
 
 
-def in_person(pid, lat, lon, km, slots=(20,), **kw):
-    return person(pid, slots, mode=Mode.IN_PERSON, lat=lat, lon=lon, max_travel_km=km, **kw)
+def in_person(pid, lat, lon, km, slots=(20,), mode=Mode.IN_PERSON, **kw):
+    return person(pid, slots, mode=mode, lat=lat, lon=lon, max_travel_km=km, **kw)
