@@ -9,6 +9,20 @@ from mutua.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection_open():
+    """Calling the WSGI app directly fires request_started/finished, which close the database connection
+    holding the test transaction; Django's own test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(make_circle, make_user):
     from mutua.accounts.services import api_token_create

@@ -384,7 +384,9 @@ def _solve_experience(e: int) -> _Chunk:
     members, mt = members[order], mt[order]
     used_t, first, n_t = np.unique(mt, return_index=True, return_counts=True)
     k_lo = np.maximum(1, n_t // prob.target_size)
-    k_t = np.where(np.abs(n_t / k_lo - prob.target_size) <= np.abs(n_t / (k_lo + 1) - prob.target_size), k_lo, k_lo + 1)
+    k_t = np.where(
+        np.abs(n_t / k_lo - prob.target_size) <= np.abs(n_t / (k_lo + 1) - prob.target_size), k_lo, k_lo + 1
+    )
     k_t = np.clip(k_t, -(-n_t // prob.max_size), n_t // kmin).astype(I64)
     base = _cumsum0(k_t)
     pos = np.searchsorted(used_t, mt)

@@ -209,7 +209,7 @@ class MatchResult:
     seats: tuple[SeatAssignment, ...]
     unplaced: tuple[Explanation, ...]
     upper_bound: int
-    stats: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def placed(self) -> int:

@@ -61,11 +61,16 @@ BROKEN = {
     "experience": lambda r: _with_group(r, 0, members=(0, 1, 2, 3, "other")),
     "online person in person": lambda r: _with_group(r, 0, venue_id="v"),
     "in-person person online": lambda r: _with_group(r, 1, venue_id=None),
-    "too far": lambda r: _with_group(r, 1, members=("p0", "p1", "p2", "p3", "p4")) and dataclasses.replace(
-        r, new_groups=(r.new_groups[0], dataclasses.replace(r.new_groups[1], venue_id="far"))
+    "too far": lambda r: (
+        _with_group(r, 1, members=("p0", "p1", "p2", "p3", "p4"))
+        and dataclasses.replace(
+            r, new_groups=(r.new_groups[0], dataclasses.replace(r.new_groups[1], venue_id="far"))
+        )
     ),
     "unknown venue": lambda r: _with_group(r, 1, venue_id="nowhere"),
-    "seats exceeded": lambda r: dataclasses.replace(r, seats=(SeatAssignment(5, "g"), SeatAssignment("w", "g"))),
+    "seats exceeded": lambda r: dataclasses.replace(
+        r, seats=(SeatAssignment(5, "g"), SeatAssignment("w", "g"))
+    ),
     "seat language": lambda r: dataclasses.replace(r, seats=(SeatAssignment("other", "g"),)),
     "explained but placed": lambda r: dataclasses.replace(r, unplaced=(_expl(0),)),
 }
@@ -98,8 +103,10 @@ def test_hard_preference_violation_is_rejected():
 
 def test_seat_hard_preferences():
     people = [person("picky", requires=frozenset({"woman"}), attributes=frozenset({"woman"})), person("man")]
-    groups = [ExistingGroup("wg", "grief", "de", 20, 2, tags=frozenset({"woman"})),
-              ExistingGroup("open", "grief", "de", 20, 2)]
+    groups = [
+        ExistingGroup("wg", "grief", "de", 20, 2, tags=frozenset({"woman"})),
+        ExistingGroup("open", "grief", "de", 20, 2),
+    ]
     inst = Instance(people, groups=groups)
     assert check_result(inst, MatchResult((), (SeatAssignment("man", "wg"),), (), 2)) != []
     assert check_result(inst, MatchResult((), (SeatAssignment("picky", "open"),), (), 2)) != []
@@ -122,7 +129,15 @@ def test_columnar_checker_accepts_engine_output():
 @pytest.mark.parametrize(
     "mutate",
     [
-        "slot", "language", "experience", "size", "both", "seat_over", "venue_far", "rules", "mode",
+        "slot",
+        "language",
+        "experience",
+        "size",
+        "both",
+        "seat_over",
+        "venue_far",
+        "rules",
+        "mode",
     ],
 )
 def test_columnar_checker_rejects(mutate):

@@ -38,7 +38,11 @@ def persons(draw, pid):
             max_travel_km=draw(st.floats(1, 20)),
         )
     attrs = frozenset(draw(st.sets(st.sampled_from(TAGS))))
-    req = frozenset(draw(st.sets(st.sampled_from(sorted(attrs))))) if attrs and draw(st.booleans()) else frozenset()
+    req = (
+        frozenset(draw(st.sets(st.sampled_from(sorted(attrs)))))
+        if attrs and draw(st.booleans())
+        else frozenset()
+    )
     return Person(
         id=pid,
         experience=draw(st.sampled_from(["grief", "grief", "addiction"])),
@@ -79,7 +83,10 @@ def instances(draw, max_people=24):
 def _dist(p, v):
     r = 6371.0088
     p1, p2 = math.radians(p.lat), math.radians(v.lat)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(v.lon - p.lon) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(v.lon - p.lon) / 2) ** 2
+    )
     return 2 * r * math.asin(math.sqrt(min(1.0, a)))
 
 
@@ -136,7 +143,9 @@ def reference_optimum(inst: Instance) -> int:
     rows, cc, vals = zip(*entries, strict=True)
     a = coo_matrix((vals, (rows, cc)), shape=(r, nx + nt))
     obj = np.r_[-np.ones(nx), np.zeros(nt)]
-    res = milp(obj, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(nx + nt), bounds=Bounds(0, 1))
+    res = milp(
+        obj, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(nx + nt), bounds=Bounds(0, 1)
+    )
     assert res.status == 0
     return round(-res.fun)
 
@@ -178,7 +187,8 @@ def test_checker_catches_a_member_who_cannot_attend(inst, data):
     g = res.new_groups[k]
     victim = data.draw(st.sampled_from(g.members))
     people = [
-        dataclasses.replace(p, availability=p.availability - {g.slot}) if p.id == victim else p for p in inst.people
+        dataclasses.replace(p, availability=p.availability - {g.slot}) if p.id == victim else p
+        for p in inst.people
     ]
     assert check_result(dataclasses.replace(inst, people=people), res) != []
 
