@@ -69,6 +69,7 @@ class Options:
     repair_rounds: int = 3
     exact_pairs: int = 60_000  # chunks with at most this many live pairs get randomised restarts
     restarts: int = 8
+    improve: bool = True
     ils_iterations: int = 400
     ils_budget: int = 20_000_000  # pairs x iterations per chunk
     suggestions: int = 3
@@ -339,7 +340,8 @@ def _solve_experience(e: int) -> _Chunk:
 
     # ---- 4. representatives search (augmenting paths, swaps, restarts on small chunks)
     t1 = time.perf_counter()
-    assigned = _improve(assigned, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
+    if opts.improve:
+        assigned = _improve(assigned, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
     timings["improve"] = time.perf_counter() - t1
 
     # ---- 5. seats
