@@ -305,43 +305,17 @@ def _solve_experience(e: int) -> _Chunk:
     live_person = np.zeros(m, dtype=bool)
     live_person[pp[live_pair]] = True
 
-    # ---- 3. greedy by votes
+    # ---- 3. vectorised greedy with representatives
     t1 = time.perf_counter()
     tb = rng.permutation(nt).astype(I64)  # tie-break rank per type
-    inv_tb = np.argsort(tb)
-    assigned = np.full(m, -1, dtype=I64)
-    open_ = np.zeros(nt, dtype=bool)
-    ap, at = pp[live_pair], pt[live_pair]
-    while len(ap):
-        c = np.bincount(at, minlength=nt)
-        ok = c[at] >= kmin
-        ap, at = ap[ok], at[ok]
-        if not len(ap):
-            break
-        score = c[at] * nt + tb[at]
-        starts = np.flatnonzero(np.r_[True, ap[1:] != ap[:-1]])
-        best, _ = _seg_argmax(score, starts)
-        best_t = inv_tb[best % nt]
-        votes = np.bincount(best_t, minlength=nt)
-        newly = votes >= kmin
-        if not newly.any():
-            newly[inv_tb[int(best.max() % nt)]] = True
-        open_ |= newly
-        in_open = open_[at]
-        score2 = np.where(in_open, score, -1)
-        best2, _ = _seg_argmax(score2, starts)
-        pers = ap[starts]
-        hit = best2 >= 0
-        assigned[pers[hit]] = inv_tb[best2[hit] % nt]
-        keep = assigned[ap] < 0
-        ap, at = ap[keep], at[keep]
-    del ap, at
+    rep_of, open_ = _rep_greedy(pp, pt, live_pair, m, nt, kmin, tb)
     timings["greedy"] = time.perf_counter() - t1
 
     # ---- 4. representatives search (augmenting paths, swaps, restarts on small chunks)
     t1 = time.perf_counter()
     if opts.improve:
-        assigned = _improve(assigned, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
+        rep_of, open_ = _improve(rep_of, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
+    assigned = _assign_floaters(rep_of, open_, pp, pt, live_pair, tb)
     timings["improve"] = time.perf_counter() - t1
 
     # ---- 5. seats
@@ -471,7 +445,7 @@ def _fair_swaps(
 
 
 def _improve(
-    assigned: NDArray[np.int64],
+    rep_of0: NDArray[np.int64],
     open_: NDArray[np.bool_],
     pp: NDArray[np.int64],
     pt: NDArray[np.int64],
@@ -483,12 +457,12 @@ def _improve(
     waited: NDArray[np.float32],
     opts: Options,
     rng: np.random.Generator,
-) -> NDArray[np.int64]:
-    """Improve the vote greedy with :class:`RepSearch`; return the new type per person."""
-    m = len(assigned)
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Improve the greedy with :class:`RepSearch`; returns representatives and open types."""
+    m = len(rep_of0)
     lp, lt = pp[live_pair], pt[live_pair]
     if not len(lp):
-        return assigned
+        return rep_of0, open_
     o = np.argsort(lt, kind="stable")
     tp = LazyLists(lp[o], _cumsum0(np.bincount(lt, minlength=nt)))
     wn = waited.astype(np.float64)
@@ -498,19 +472,8 @@ def _improve(
     def covered(op: NDArray[np.bool_]) -> NDArray[np.int64]:
         return np.bincount(lp[op[lt]], minlength=m)
 
-    # start from the vote greedy: representatives are the first kmin members of each open type
     rs = RepSearch(tp, m, kmin, weight)
-    mem = np.flatnonzero(assigned >= 0)
-    mt = assigned[mem]
-    o2 = np.argsort(mt, kind="stable")
-    mem, mt = mem[o2], mt[o2]
-    if len(mt):
-        first = np.r_[0, np.flatnonzero(mt[1:] != mt[:-1]) + 1]
-        rank = np.arange(len(mt)) - np.repeat(first, np.diff(np.r_[first, len(mt)]))
-        rep = rank < kmin
-        rep_of = np.full(m, -1, dtype=I64)
-        rep_of[mem[rep]] = mt[rep]
-        rs.rep_of = rep_of.tolist()
+    rs.rep_of = rep_of0.tolist()
     rs.open = open_.tolist()
     rs.cover = covered(open_).tolist()
     cand = np.unique(lt[(np.asarray(rs.cover)[lp] == 0) & ~open_[lt]])
@@ -532,19 +495,92 @@ def _improve(
                 best, best_w = r2, w2
         iters = min(opts.ils_iterations, max(20, opts.ils_budget // max(1, len(lp))))
         best = iterated_local_search(best, person_types, live_types, iters, prng)
-    op = np.asarray(best.open, dtype=bool)
-    rep_of = np.asarray(best.rep_of, dtype=I64)
-    out = np.where(rep_of >= 0, rep_of, -1)
-    # floaters join one of their open types (the one with the best tie-break rank)
-    sel = op[lt] & (out[lp] < 0)
+    return np.asarray(best.rep_of, dtype=I64), np.asarray(best.open, dtype=bool)
+
+
+def _assign_floaters(
+    rep_of: NDArray[np.int64],
+    open_: NDArray[np.bool_],
+    pp: NDArray[np.int64],
+    pt: NDArray[np.int64],
+    live_pair: NDArray[np.bool_],
+    tb: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Representatives stay; everyone else eligible for an open type joins one of them."""
+    out = rep_of.copy()
+    sel = live_pair & open_[pt]
+    sel[sel] = out[pp[sel]] < 0
     if sel.any():
-        fp, ft = lp[sel], lt[sel]
+        fp, ft = pp[sel], pt[sel]
         o3 = np.lexsort((tb[ft], fp))
         fp, ft = fp[o3], ft[o3]
         firsts = np.r_[True, fp[1:] != fp[:-1]]
         out[fp[firsts]] = ft[firsts]
-    open_[:] = op
     return out
+
+
+def _rep_greedy(
+    pp: NDArray[np.int64],
+    pt: NDArray[np.int64],
+    live_pair: NDArray[np.bool_],
+    m: int,
+    nt: int,
+    kmin: int,
+    tb: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Open types in parallel rounds, each with exactly ``kmin`` representatives.
+
+    Every round, each still-unplaced person votes for their feasible type with the largest gain
+    (unplaced eligible people); voted types pick representatives among people who are not yet
+    representatives, preferring the least flexible; a person serves the highest-priority type
+    that wants them.  Non-representatives stay free to represent later types, which is what a
+    plain "absorb everyone" greedy gets wrong.
+    """
+    rep_of = np.full(m, -1, dtype=I64)
+    cover = np.zeros(m, dtype=bool)
+    open_ = np.zeros(nt, dtype=bool)
+    inv_tb = np.argsort(tb)
+    cp, ct = pp[live_pair], pt[live_pair]
+    deg = np.bincount(cp, minlength=m)
+    while len(cp):
+        unc = ~cover[cp]
+        f = np.bincount(ct, minlength=nt)
+        g = np.bincount(ct[unc], minlength=nt)
+        keep = (f[ct] >= kmin) & (g[ct] > 0)
+        cp, ct, unc = cp[keep], ct[keep], unc[keep]
+        if not len(cp):
+            break
+        prio = g[ct] * nt + tb[ct]
+        vp, vs = cp[unc], prio[unc]
+        starts = np.flatnonzero(np.r_[True, vp[1:] != vp[:-1]])
+        voted = inv_tb[np.maximum.reduceat(vs, starts) % nt]
+        chosen = np.zeros(nt, dtype=bool)
+        chosen[voted] = True
+        sel = chosen[ct]
+        rp, rt, rprio = cp[sel], ct[sel], prio[sel]
+        # each candidate person goes to the highest-priority chosen type that wants them
+        st = np.flatnonzero(np.r_[True, rp[1:] != rp[:-1]])
+        top = np.maximum.reduceat(rprio, st)
+        seg = np.repeat(np.arange(len(st)), np.diff(np.r_[st, len(rp)]))
+        mine = rprio == top[seg]
+        rp, rt = rp[mine], rt[mine]
+        # per type: least flexible candidates first, take kmin
+        o = np.lexsort((rp, deg[rp], rt))
+        rp, rt = rp[o], rt[o]
+        ts = np.flatnonzero(np.r_[True, rt[1:] != rt[:-1]])
+        cnt = np.diff(np.r_[ts, len(rt)])
+        rank = np.arange(len(rt)) - np.repeat(ts, cnt)
+        ok_t = np.repeat(cnt >= kmin, cnt) & (rank < kmin)
+        newreps, newt = rp[ok_t], rt[ok_t]
+        rep_of[newreps] = newt
+        open_[newt] = True
+        # coverage of the newly opened types
+        cov = open_[ct]
+        cover[cp[cov]] = True
+        # drop representatives and pairs of open types
+        keep = (rep_of[cp] < 0) & ~cov
+        cp, ct = cp[keep], ct[keep]
+    return rep_of, open_
 
 
 def _repair(
