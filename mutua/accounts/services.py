@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -9,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts.models import ApiToken, User, hash_token
+from mutua.core import ratelimit
 from mutua.core.emails import send_templated
 from mutua.core.errors import DomainError
 
 VERIFY_SALT = "mutua.accounts.verify-email"
+SIGNUP_EMAILS_PER_WINDOW = 3
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
 
 
@@ -38,7 +41,13 @@ def account_signup(
     The caller sees the same outcome either way: being registered is itself sensitive."""
     email = email.strip().lower()
     existing = get_user_model().objects.filter(email__iexact=email).first()
+    # At most a few messages per address and window: nobody can flood someone's inbox through us.
+    flooded = ratelimit.hit("signup-email", email) > SIGNUP_EMAILS_PER_WINDOW
     if existing is not None:
+        # Hash anyway so both branches take the same time: timing must not reveal registration.
+        make_password(password)
+        if flooded:
+            return
         login = settings.SITE_URL + reverse("accounts:login")
         reset = settings.SITE_URL + reverse("accounts:password_reset")
         transaction.on_commit(
@@ -53,7 +62,8 @@ def account_signup(
     user = get_user_model().objects.create_user(
         email=email, password=password, display_name=display_name, language=language, timezone=timezone_name
     )
-    send_verification(user)
+    if not flooded:
+        send_verification(user)
 
 
 def account_verify(*, token: str) -> User:

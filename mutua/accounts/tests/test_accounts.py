@@ -182,3 +182,14 @@ def test_language_switcher_sets_cookie_and_profile(make_user):
 def test_language_switcher_refuses_offsite_next(client, db):
     r = client.post("/account/language/", {"language": "es", "next": "https://evil.example/"})
     assert r["Location"] == "/"
+
+
+def test_repeated_signups_for_one_address_send_at_most_three_emails(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    make_user(email="target@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            r = client.post("/account/signup/", {**SIGNUP, "email": "target@example.org"})
+            assert r.status_code == 302 and r["Location"] == "/account/signup/check-email/"
+    assert len(mail.outbox) == 3

@@ -14,7 +14,11 @@ EXPECTED = {"es": "Buscar un grupo", "it": "Trova un gruppo", "ca": "Troba un gr
 
 def test_catalogues_are_complete():
     result = subprocess.run(
-        [sys.executable, "scripts/check_translations.py"], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "scripts/check_translations.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout
 

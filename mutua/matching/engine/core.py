@@ -314,7 +314,9 @@ def _solve_experience(e: int) -> _Chunk:
     # ---- 4. representatives search (augmenting paths, swaps, restarts on small chunks)
     t1 = time.perf_counter()
     if opts.improve:
-        rep_of, open_ = _improve(rep_of, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng)
+        rep_of, open_ = _improve(
+            rep_of, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng
+        )
     assigned = _assign_floaters(rep_of, open_, pp, pt, live_pair, tb)
     timings["improve"] = time.perf_counter() - t1
 
