@@ -22,6 +22,7 @@ def names(field: str, text: str) -> dict[str, str]:
 def _english_and_fast(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
 
     cache.clear()

@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "mutua.accounts",
     "mutua.circles",
     "mutua.care",
+    "mutua.matching",
     "mutua.api",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -230,3 +232,16 @@ MUTUA_SEAT_OFFER_DAYS = int(env("MUTUA_SEAT_OFFER_DAYS", "7"))
 MUTUA_DIRECTORY_PAGE_SIZE = 20
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# Background jobs (Django's tasks framework). The database backend needs `manage.py db_worker`
+# running (`make run` starts one); TASKS_BACKEND=immediate runs jobs inline (tests, tiny installs).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if env("TASKS_BACKEND", "db") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))

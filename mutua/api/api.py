@@ -54,7 +54,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 # Routers are imported after `api` exists so they can share its error handling.
 from mutua.api import routes  # noqa: E402
+from mutua.matching import api as matching_api  # noqa: E402
 
 api.add_router("", routes.router)
+api.add_router("", matching_api.router)
 
 __all__ = ["api"]

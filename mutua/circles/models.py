@@ -194,6 +194,13 @@ class Circle(models.Model):
     listed = models.BooleanField(_("listed in the directory"), default=True)
     open = models.BooleanField(_("open to newcomers"), default=True)
     status = models.CharField(max_length=16, choices=CircleStatus.choices, default=CircleStatus.FORMING)
+    # The group's first weekly meeting time, in its own time zone (P3). Recurrence rules and
+    # exceptions belong to the meetings app; matching only needs this one weekly slot.
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Madrid")
+    meeting_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(6)], help_text="0 = Monday"
+    )
+    meeting_hour = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(23)])
     agreements_version = models.PositiveIntegerField(default=1)
     agreements_adopted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised count of current members, kept by the membership services; the directory

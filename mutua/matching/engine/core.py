@@ -67,11 +67,15 @@ class Options:
     explain: bool = True
     max_venues: int = 8
     repair_rounds: int = 3
-    exact_pairs: int = 60_000  # chunks with at most this many live pairs get randomised restarts
+    exact_pairs: int = 20_000  # chunks with at most this many live pairs get restarts and ILS
     restarts: int = 8
+    search_max_people: int = 20_000  # restarts/ILS/MILP only for problems up to this size
+    milp_max_pairs: int = 12_000  # 0 disables the exact polish of small chunks
+    milp_time_limit: float = 20.0  # safety net only; node_limit keeps runs deterministic
+    milp_node_limit: int = 2_000
     improve: bool = True
     ils_iterations: int = 400
-    ils_budget: int = 20_000_000  # pairs x iterations per chunk
+    ils_budget: int = 2_000_000  # live pairs x iterations per chunk
     suggestions: int = 3
 
 
@@ -167,6 +171,7 @@ class _Ctx:
 
 
 _CTX: _Ctx | None = None
+_MILP_LOG: list[tuple[int, int, int]] = []  # (variables, nodes, status) of polish runs, for the bench
 
 
 def _venue_pairs(
@@ -315,7 +320,19 @@ def _solve_experience(e: int) -> _Chunk:
     t1 = time.perf_counter()
     if opts.improve:
         rep_of, open_ = _improve(
-            rep_of, open_, pp, pt, live_pair, cnt_all, nt, kmin, tb, pop.waited_days, opts, rng
+            rep_of,
+            open_,
+            pp,
+            pt,
+            live_pair,
+            cnt_all,
+            nt,
+            kmin,
+            tb,
+            pop.waited_days,
+            opts,
+            rng,
+            len(prob.people),
         )
     assigned = _assign_floaters(rep_of, open_, pp, pt, live_pair, tb)
     timings["improve"] = time.perf_counter() - t1
@@ -345,6 +362,23 @@ def _solve_experience(e: int) -> _Chunk:
         rows = np.zeros(0, dtype=I64)
         seat_eligible = np.zeros(m, dtype=bool)
     timings["seats"] = time.perf_counter() - t1
+
+    # ---- 5b. exact polish of small chunks (HiGHS MILP) when the heuristic may be short
+    t1 = time.perf_counter()
+    placed_now = int(((assigned >= 0) | (seat >= 0)).sum())
+    if (
+        opts.milp_max_pairs > 0
+        and len(prob.people) <= opts.search_max_people
+        and placed_now < bound
+        and int(live_pair.sum()) <= opts.milp_max_pairs
+    ):
+        got = _milp_polish(
+            pop, groups, pp[live_pair], pt[live_pair], m, kmin, opts.milp_time_limit, opts.milp_node_limit
+        )
+        if got is not None and got[2] > placed_now:
+            assigned = got[0]
+            seat = np.where(got[1] >= 0, gidx[np.maximum(got[1], 0)], -1).astype(np.int32)
+    timings["milp"] = time.perf_counter() - t1
 
     # ---- 6. split open types into groups, similar people together
     t1 = time.perf_counter()
@@ -415,6 +449,81 @@ def _solve_experience(e: int) -> _Chunk:
     return _Chunk(idx, new_group, seat, ng_lang, ng_slot, ng_venue, ng_rules, bound, expl, timings)
 
 
+def _milp_polish(
+    pop: Population,
+    groups: GroupTable,
+    lp: NDArray[np.int64],
+    lt: NDArray[np.int64],
+    m: int,
+    kmin: int,
+    time_limit: float,
+    node_limit: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int] | None:
+    """Solve a small chunk exactly (or as well as HiGHS manages in ``time_limit``).
+
+    Same model as the benchmark's CP-SAT grader: ``x[p,t] -> y[t]``, ``sum_p x[p,t] >= kmin
+    y[t]``, one placement per person, seats capacity.  The objective adds a tiny waiting-time
+    term (< 1 person in total) so that among maximum placements longer waits win.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix, vstack
+
+    types, tix = np.unique(lt, return_inverse=True)
+    nx, ny = len(lp), len(types)
+    if len(groups):
+        er, eg = _seat_eligibility(pop, groups, np.arange(m, dtype=I64))
+    else:
+        er = eg = np.zeros(0, dtype=I64)
+    ns = len(er)
+    nv = nx + ny + ns
+    ax = np.arange(nx)
+    a_person = coo_matrix(
+        (np.ones(nx + ns), (np.r_[lp, er], np.r_[ax, nx + ny + np.arange(ns)])), shape=(m, nv)
+    )
+    a_link = coo_matrix(
+        (np.r_[np.ones(nx), -np.ones(nx)], (np.r_[ax, ax], np.r_[ax, nx + tix])), shape=(nx, nv)
+    )
+    a_min = coo_matrix(
+        (
+            np.r_[np.ones(nx), np.full(ny, -float(kmin))],
+            (np.r_[tix, np.arange(ny)], np.r_[ax, nx + np.arange(ny)]),
+        ),
+        shape=(ny, nv),
+    )
+    a_seat = coo_matrix((np.ones(ns), (eg, nx + ny + np.arange(ns))), shape=(len(groups), nv))
+    a = vstack([a_person, a_link, a_min, a_seat]).tocsr()
+    lo = np.r_[np.full(m, -np.inf), np.full(nx, -np.inf), np.zeros(ny), np.full(len(groups), -np.inf)]
+    hi = np.r_[np.ones(m), np.zeros(nx), np.full(ny, np.inf), groups.free_seats.astype(np.float64)]
+    wn = pop.waited_days.astype(np.float64)
+    wn = (wn - wn.min()) / (np.ptp(wn) or 1.0) / (2.0 * max(1, m))
+    c = -np.r_[1.0 + wn[lp], np.zeros(ny), 1.0 + wn[er]]
+    res = milp(
+        c,
+        constraints=LinearConstraint(a, lo, hi),
+        integrality=np.ones(nv),
+        bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "node_limit": node_limit, "disp": False},
+    )
+    if res.x is None:
+        return None
+    _MILP_LOG.append((nv, int(getattr(res, "mip_node_count", 0) or 0), int(res.status)))
+    x = res.x > 0.5
+    assigned = np.full(m, -1, dtype=I64)
+    assigned[lp[x[:nx]]] = lt[x[:nx]]
+    seat_local = np.full(m, -1, dtype=I64)
+    sx = x[nx + ny :]
+    seat_local[er[sx]] = eg[sx]
+    # defensive: never trust a numerically odd answer
+    sizes = np.bincount(assigned[assigned >= 0])
+    if np.any((sizes > 0) & (sizes < kmin)) or np.any((assigned >= 0) & (seat_local >= 0)):
+        return None
+    if len(groups) and np.any(
+        np.bincount(seat_local[seat_local >= 0], minlength=len(groups)) > groups.free_seats
+    ):
+        return None
+    return assigned, seat_local, int(np.count_nonzero((assigned >= 0) | (seat_local >= 0)))
+
+
 def _fair_swaps(
     match: NDArray[np.int64], er: NDArray[np.int64], eg: NDArray[np.int64], waited: NDArray[np.float32]
 ) -> NDArray[np.int64]:
@@ -459,6 +568,7 @@ def _improve(
     waited: NDArray[np.float32],
     opts: Options,
     rng: np.random.Generator,
+    total_people: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Improve the greedy with :class:`RepSearch`; returns representatives and open types."""
     m = len(rep_of0)
@@ -475,16 +585,14 @@ def _improve(
         return np.bincount(lp[op[lt]], minlength=m)
 
     rs = RepSearch(tp, m, kmin, weight)
-    rs.rep_of = rep_of0.tolist()
-    rs.open = open_.tolist()
-    rs.cover = covered(open_).tolist()
+    rs.set_state(open_.tolist(), rep_of0.tolist(), covered(open_).tolist())
     cand = np.unique(lt[(np.asarray(rs.cover)[lp] == 0) & ~open_[lt]])
     cand = cand[np.argsort(tb[cand])].tolist()
     rs.greedy(cand)
     rs.swaps(cand)
     best = rs
     best_w = rs.placed_weight()
-    if len(lp) <= opts.exact_pairs:
+    if len(lp) <= opts.exact_pairs and total_people <= opts.search_max_people:
         live_types = np.flatnonzero(cnt_all >= kmin).tolist()
         prng = random.Random(int(rng.integers(1 << 62)))
         person_types = LazyLists(lt, _cumsum0(np.bincount(lp, minlength=m)))

@@ -59,6 +59,7 @@ class RepSearch:
         self.cover = [0] * n_people
         self.w = weight if weight is not None else [1.0] * n_people
         self.max_depth = max_depth
+        self.placed = 0.0
         self._visited: set[int] = set()
 
     # ------------------------------------------------------------------ primitives
@@ -103,16 +104,22 @@ class RepSearch:
                     self.rep_of[p] = old
                 return False
         self.open[t] = True
+        c, w = self.cover, self.w
         for p in self.tp[t]:
-            self.cover[p] += 1
+            if c[p] == 0:
+                self.placed += w[p]
+            c[p] += 1
         return True
 
     def close(self, t: int) -> None:
         self.open[t] = False
+        c, w, rep_of = self.cover, self.w, self.rep_of
         for p in self.tp[t]:
-            self.cover[p] -= 1
-            if self.rep_of[p] == t:
-                self.rep_of[p] = -1
+            c[p] -= 1
+            if c[p] == 0:
+                self.placed -= w[p]
+            if rep_of[p] == t:
+                rep_of[p] = -1
 
     def loss(self, t: int) -> float:
         """Weight of people only ``t`` places."""
@@ -120,7 +127,12 @@ class RepSearch:
         return sum(w[p] for p in self.tp[t] if c[p] == 1)
 
     def placed_weight(self) -> float:
-        return sum(w for w, c in zip(self.w, self.cover, strict=True) if c > 0)
+        return self.placed
+
+    def set_state(self, open_: list[bool], rep_of: list[int], cover: list[int]) -> None:
+        """Load a state (e.g. from the vectorised greedy) and recompute the placed weight."""
+        self.open, self.rep_of, self.cover = open_, rep_of, cover
+        self.placed = sum(w for w, c in zip(self.w, cover, strict=True) if c > 0)
 
     # ------------------------------------------------------------------ search
     def greedy(self, candidates: Sequence[int], rng: random.Random | None = None) -> None:
@@ -188,7 +200,7 @@ def iterated_local_search(
     greedy's local optima sit on small instances.
     """
     best_w = rs.placed_weight()
-    best = (rs.open[:], rs.rep_of[:], rs.cover[:])
+    best = (rs.open[:], rs.rep_of[:], rs.cover[:], best_w)
     for _ in range(iterations):
         opened = [t for t in live_types if rs.open[t]]
         if not opened:
@@ -208,8 +220,8 @@ def iterated_local_search(
         w = rs.placed_weight()
         if w >= best_w - 1e-12:
             best_w = w
-            best = (rs.open[:], rs.rep_of[:], rs.cover[:])
+            best = (rs.open[:], rs.rep_of[:], rs.cover[:], best_w)
         else:
-            rs.open, rs.rep_of, rs.cover = best[0][:], best[1][:], best[2][:]
-    rs.open, rs.rep_of, rs.cover = best
+            rs.open, rs.rep_of, rs.cover, rs.placed = best[0][:], best[1][:], best[2][:], best[3]
+    rs.open, rs.rep_of, rs.cover, rs.placed = best
     return rs

@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mutua.circles import services as circle_services
+from mutua.circles.models import BasicAgreement, Experience, Place
+from mutua.core.access import account
+from mutua.core.errors import DomainError
+from mutua.matching import selectors, services
+from mutua.matching.forms import GRID_HOURS, AcceptForm, InterestForm
+from mutua.matching.models import Interest, InterestStatus, ProposalStatus
+
+
+def _grid(selected: set[int]) -> dict[str, object]:
+    return {
+        "days": [str(d) for d in services.WEEKDAY_NAMES],
+        "rows": [
+            (h, [(d * 24 + h, (d * 24 + h) in selected, str(services.WEEKDAY_NAMES[d])) for d in range(7)])
+            for h in GRID_HOURS
+        ],
+    }
+
+
+@account
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    interest = Interest.objects.filter(user=request.user).first()
+    initial: dict[str, object] = {"timezone": request.user.timezone}  # type: ignore[union-attr]
+    if interest is not None and interest.status != InterestStatus.WITHDRAWN:
+        initial.update(
+            experience=interest.experience.slug,
+            other_experiences=[e.slug for e in interest.other_experiences.all()],
+            languages=interest.languages,
+            timezone=interest.timezone,
+            availability=interest.availability,
+            mode=interest.mode,
+            place=interest.place.slug if interest.place else "",
+            max_travel_km=interest.max_travel_km,
+            women_only=interest.women_only,
+            is_woman=interest.is_woman,
+        )
+    form = InterestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.interest_save(
+                user=request.user,
+                experience=Experience.objects.get(slug=data["experience"]),
+                other_experiences=list(Experience.objects.filter(slug__in=data["other_experiences"])),
+                languages=data["languages"],
+                timezone_name=data["timezone"],
+                availability=data["availability"],
+                mode=data["mode"],
+                place=Place.objects.filter(slug=data["place"]).first() if data["place"] else None,
+                max_travel_km=data["max_travel_km"],
+                women_only=data["women_only"],
+                is_woman=data["is_woman"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved. We will tell you when a group can be proposed."))
+            return redirect("matching:find")
+    if form.is_bound:
+        selected = {int(h) for h in request.POST.getlist("availability") if h.isdigit()}
+    else:
+        selected = set(initial.get("availability") or [])  # type: ignore[call-overload]
+    return render(
+        request,
+        "matching/find.html",
+        {
+            "form": form,
+            "interest": interest,
+            "grid": _grid(selected),
+            "proposals": selectors.proposals_for(user=request.user),
+            "explanation": selectors.explain(interest=interest) if interest else [],
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@account
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.interest_withdraw(user=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You are no longer waiting for a group. You can come back any time."))
+        return redirect("matching:find")
+    return render(request, "matching/withdraw.html")
+
+
+@account
+@require_http_methods(["GET", "POST"])
+def proposal(request: HttpRequest, code: str) -> HttpResponse:
+    services.offers_expire()
+    found = [p for p in selectors.proposals_for(user=request.user) if p.offer.code == code]
+    if not found:
+        raise Http404
+    prop = found[0]
+    pledge = circle_services.current_pledge()
+    form = AcceptForm(request.POST or None, initial={"pledge_version": pledge.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_accept(
+                user=request.user,
+                offer_code=code,
+                pseudonym=form.cleaned_data["pseudonym"],
+                confirms_experience=form.cleaned_data["confirms_experience"],
+                pledge_version=form.cleaned_data["pledge_version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            prop.refresh_from_db()
+            prop.offer.refresh_from_db()
+            if prop.offer.circle_id:
+                messages.success(request, _("Welcome. You are now a member of this group."))
+                return redirect("circles:home", code=prop.offer.circle.code)  # type: ignore[union-attr]
+            messages.success(request, _("Thank you. The group forms as soon as enough people have said yes."))
+            return redirect("matching:proposal", code=code)
+    weekday, hour = selectors.offer_when(prop.offer, request.user.timezone)  # type: ignore[union-attr]
+    accepted = prop.offer.proposals.filter(status=ProposalStatus.ACCEPTED).count()
+    return render(
+        request,
+        "matching/proposal.html",
+        {
+            "proposal": prop,
+            "offer": prop.offer,
+            "weekday": services.WEEKDAY_NAMES[weekday],
+            "hour": f"{hour:02d}:00",
+            "form": form,
+            "pledge": pledge,
+            "agreements": BasicAgreement.objects.all(),
+            "accepted": accepted,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@account
+@require_POST
+def proposal_decline(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        services.proposal_decline(user=request.user, offer_code=code)
+    except DomainError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You declined. You keep your place in the queue."))
+    return redirect("matching:find")
