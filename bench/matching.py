@@ -75,7 +75,7 @@ def run_one(
     if exact:
         from bench.matching_grader import grade
 
-        g = grade(prob, time_limit=time_limit)
+        g = grade(prob, time_limit=time_limit, hint=sol)
         out.update(
             bound=g.optimum,
             bound_kind="cp-sat optimum" if g.proven else "cp-sat bound (not proven)",

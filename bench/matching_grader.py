@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mutua.matching.engine.model import Problem
+from mutua.matching.engine.model import Problem, Solution
 
 R = 6371.0088
 
@@ -148,7 +148,11 @@ def _components(el: Eligibility) -> list[list[int]]:
 def grade(
     problem: Problem, time_limit: float = 120.0, workers: int = 2, hint: np.ndarray | None = None
 ) -> Grade:
-    """Prove the maximum number of people placeable (per component, CP-SAT)."""
+    """Prove the maximum number of people placeable (per component, CP-SAT).
+
+    ``hint`` (e.g. the engine's solution) only speeds the search up; ``time_limit`` is per
+    component.
+    """
     from ortools.sat.python import cp_model
 
     t0 = time.perf_counter()
@@ -156,6 +160,19 @@ def grade(
     cb = len(set(el.pairs)) + _seat_only_bound(el)
     total, proven = 0, True
     comps = _components(el)
+    hinted: dict[int, object] = {}
+    if hint is not None:
+        for i in np.flatnonzero(hint.new_group >= 0).tolist():
+            g = int(hint.new_group[i])
+            hinted[i] = (
+                int(hint.ng_experience[g]),
+                int(hint.ng_language[g]),
+                int(hint.ng_slot[g]),
+                int(hint.ng_venue[g]),
+                int(hint.ng_rules[g]),
+            )
+        for i in np.flatnonzero(hint.seat >= 0).tolist():
+            hinted[i] = int(hint.seat[i])
     for comp in comps:
         # trivial component: one person with seats only, or people with seats but no types
         m = cp_model.CpModel()
@@ -183,6 +200,10 @@ def grade(
             m.add(sum(vs) >= problem.min_size * y)
         for g, vs in groups.items():
             m.add(sum(vs) <= el.seat_cap[g])
+        for (i, t), v in x.items():
+            m.add_hint(v, hinted.get(i) == t)
+        for (i, g), v in s.items():
+            m.add_hint(v, hinted.get(i) == g)
         m.maximize(sum(x.values()) + sum(s.values()))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers

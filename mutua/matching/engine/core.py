@@ -377,7 +377,9 @@ def _solve_experience(e: int) -> _Chunk:
         )
         if got is not None and got[2] > placed_now:
             assigned = got[0]
-            seat = np.where(got[1] >= 0, gidx[np.maximum(got[1], 0)], -1).astype(np.int32)
+            seat = np.full(m, -1, dtype=np.int32)
+            has_seat = got[1] >= 0
+            seat[has_seat] = gidx[got[1][has_seat]]
     timings["milp"] = time.perf_counter() - t1
 
     # ---- 6. split open types into groups, similar people together

@@ -117,6 +117,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("load_content")
         created = seed_demo()
+        if created:
+            from mutua.matching.demo import create_demo_seekers
+
+            create_demo_seekers(200)
+            self.stdout.write("200 demo people waiting for a group (start a matching run in /admin/)")
         self.stdout.write(f"{created} demo groups created" if created else "demo data already present")
         self.stdout.write(
             f"Demo logins (password {DEMO_PASSWORD}): {DEMO_EMAIL} (member of two groups), "
