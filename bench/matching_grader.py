@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mutua.matching.engine.model import Problem, Solution
+from mutua.matching.engine.model import Problem
 
 R = 6371.0088
 
@@ -208,13 +208,14 @@ def grade(
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.linearization_level = 2  # the LP relaxation of this model is tight
         st = solver.solve(m)
         if st == cp_model.OPTIMAL:
             total += round(solver.objective_value)
         else:
             proven = False
-            total += math.floor(solver.best_objective_bound + 1e-6)
-    return Grade(total, proven, time.perf_counter() - t0, len(comps), cb)
+            total += min(len(comp), math.floor(solver.best_objective_bound + 1e-6))
+    return Grade(min(total, cb), proven, time.perf_counter() - t0, len(comps), cb)
 
 
 def _seat_only_bound(el: Eligibility) -> int:

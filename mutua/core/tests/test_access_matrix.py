@@ -116,6 +116,22 @@ MATRIX = [
         "/account/profile/tokens/",
         dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200),
     ),
+    ("get", "/find/", dict(anonymous=LOGIN, outsider=200, waiting=200, member=200, former=200, staff=200)),
+    (
+        "get",
+        "/find/proposals/nonexistent99/",
+        dict(anonymous=LOGIN, outsider=404, waiting=404, member=404, former=404, staff=404),
+    ),
+    (
+        "get",
+        "/admin/matching/matchingrun/",
+        dict(anonymous=302, outsider=302, waiting=302, member=302, former=302, staff=200),
+    ),
+    (
+        "get",
+        "/api/v1/me/proposals",
+        dict(anonymous=401, outsider=200, waiting=200, member=200, former=200, staff=200),
+    ),
     ("get", "/admin/", dict(anonymous=302, outsider=302, waiting=302, member=302, former=302, staff=200)),
     (
         "get",
