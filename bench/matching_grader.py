@@ -210,7 +210,10 @@ def grade(
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.linearization_level = 2  # the LP relaxation of this model is tight
         st = solver.solve(m)
-        if st == cp_model.OPTIMAL:
+        if st == cp_model.OPTIMAL or (
+            st == cp_model.FEASIBLE
+            and math.floor(solver.best_objective_bound + 1e-6) <= round(solver.objective_value)
+        ):
             total += round(solver.objective_value)
         else:
             proven = False

@@ -45,3 +45,11 @@ def staff(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(request, *args, **kwargs)
 
     return _mark(wrapped, STAFF)
+
+
+def user_id(request: Any) -> int:
+    """The signed-in person's primary key (views marked `account` or `circle` always have one)."""
+    pk = request.user.pk
+    if pk is None:
+        raise PermissionDenied
+    return int(pk)

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import Experience, Place
+from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
 from mutua.matching import selectors, services
 from mutua.matching.models import Interest, InterestStatus
@@ -85,7 +86,7 @@ def _interest_out(i: Interest) -> InterestOut:
 
 @router.get("/me/interest", response={200: InterestOut, 404: Message})
 def interest_get(request: HttpRequest) -> Any:
-    i = Interest.objects.filter(user=request.user).exclude(status=InterestStatus.WITHDRAWN).first()
+    i = Interest.objects.filter(user_id=_uid(request)).exclude(status=InterestStatus.WITHDRAWN).first()
     if i is None:
         raise Http404
     return _interest_out(i)

@@ -48,7 +48,7 @@ def create_demo_seekers(n: int = 200, seed: int = 11) -> list[Any]:
             email_verified=True,
         )
         # Evenings on two or three weekdays, sometimes a weekend morning (~10 hours a week).
-        slots = set()
+        slots: set[int] = set()
         for day in rng.sample(range(5), rng.choice([2, 3])):
             start = rng.choice([18, 19])
             slots.update(day * 24 + h for h in range(start, start + 3))

@@ -204,6 +204,13 @@ def build_instance(*, monday: date) -> tuple[engine.Instance, dict[int, Interest
     return instance, interests
 
 
+def _pk(value: object) -> int:
+    """The engine's ids are whatever we gave it; we always give primary keys."""
+    if not isinstance(value, int):
+        raise TypeError(f"expected a primary key, got {value!r}")
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
@@ -275,17 +282,17 @@ def _write_result(
             language=g.language,
             slot_utc=g.slot,
             reference_monday=monday,
-            place_id=g.venue_id,
+            place_id=_pk(g.venue_id) if g.venue_id is not None else None,
             women_only="woman" in g.rules,
             deadline=deadline,
         )
         Proposal.objects.bulk_create(
-            [Proposal(offer=offer, user_id=interests[pid].user_id) for pid in g.members]
+            [Proposal(offer=offer, user_id=interests[_pk(pid)].user_id) for pid in g.members]
         )
-        proposed += [int(pid) for pid in g.members]
+        proposed += [_pk(pid) for pid in g.members]
     circles = {c.pk: c for c in Circle.objects.filter(pk__in={s.group_id for s in result.seats})}
     for s in result.seats:
-        c = circles[int(s.group_id)]
+        c = circles[_pk(s.group_id)]
         offer = GroupOffer.objects.create(
             run=run,
             kind=OfferKind.SEAT,
@@ -297,11 +304,11 @@ def _write_result(
             circle=c,
             deadline=deadline,
         )
-        Proposal.objects.create(offer=offer, user_id=interests[int(s.person_id)].user_id)
-        proposed.append(int(s.person_id))
+        Proposal.objects.create(offer=offer, user_id=interests[_pk(s.person_id)].user_id)
+        proposed.append(_pk(s.person_id))
     Interest.objects.filter(pk__in=proposed).update(status=InterestStatus.PROPOSED, explanation={})
     for e in result.unplaced:
-        Interest.objects.filter(pk=int(e.person_id)).update(explanation=_jsonable(e))
+        Interest.objects.filter(pk=_pk(e.person_id)).update(explanation=_jsonable(e))
 
 
 # --------------------------------------------------------------------------- proposals
@@ -420,6 +427,7 @@ def proposal_accept(
     proposal.save(update_fields=["pseudonym", "status", "decided_at"])
     if offer.circle_id is not None:
         # A seat in an existing group, or a new group that has already formed: join it now.
+        assert offer.circle is not None
         circle_services.membership_join(
             circle=offer.circle,
             user=user,

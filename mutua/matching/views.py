@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mutua.circles import services as circle_services
 from mutua.circles.models import BasicAgreement, Experience, Place
 from mutua.core.access import account
+from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
 from mutua.matching import selectors, services
 from mutua.matching.forms import GRID_HOURS, AcceptForm, InterestForm
@@ -26,7 +27,7 @@ def _grid(selected: set[int]) -> dict[str, object]:
 @account
 @require_http_methods(["GET", "POST"])
 def find(request: HttpRequest) -> HttpResponse:
-    interest = Interest.objects.filter(user=request.user).first()
+    interest = Interest.objects.filter(user_id=_uid(request)).first()
     initial: dict[str, object] = {"timezone": request.user.timezone}  # type: ignore[union-attr]
     if interest is not None and interest.status != InterestStatus.WITHDRAWN:
         initial.update(
