@@ -403,7 +403,7 @@ def proposal_accept(
 ) -> Proposal:
     offers_expire()
     proposal = (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("offer", "offer__experience", "offer__place", "offer__circle")
         .filter(user=user, offer__code=offer_code)
         .first()
