@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mutua.circles import services as circle_services
 from mutua.circles.models import Circle, CircleStatus, Experience, Mode, Place
@@ -386,6 +387,16 @@ def _form_circle(*, offer: GroupOffer, accepted: list[Proposal]) -> Circle:
     return circle
 
 
+# Short names for table headers; Catalan's own abbreviations (dl., dt., dc.…) differ from a slice.
+WEEKDAY_SHORT = [
+    pgettext_lazy("weekday short", "Mon"),
+    pgettext_lazy("weekday short", "Tue"),
+    pgettext_lazy("weekday short", "Wed"),
+    pgettext_lazy("weekday short", "Thu"),
+    pgettext_lazy("weekday short", "Fri"),
+    pgettext_lazy("weekday short", "Sat"),
+    pgettext_lazy("weekday short", "Sun"),
+]
 WEEKDAY_NAMES = [
     _("Monday"),
     _("Tuesday"),

@@ -16,7 +16,7 @@ from mutua.matching.models import Interest, InterestStatus, ProposalStatus
 
 def _grid(selected: set[int]) -> dict[str, object]:
     return {
-        "days": [str(d) for d in services.WEEKDAY_NAMES],
+        "days": [str(d) for d in services.WEEKDAY_SHORT],
         "rows": [
             (h, [(d * 24 + h, (d * 24 + h) in selected, str(services.WEEKDAY_NAMES[d])) for d in range(7)])
             for h in GRID_HOURS
