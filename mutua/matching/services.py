@@ -114,7 +114,8 @@ def interest_withdraw(*, user: Any) -> None:
 
 @transaction.atomic
 def run_create(*, staff: Any, seed: int = 0) -> MatchingRun:
-    if not staff.is_staff:
+    """Queue a run. `staff` is the host staff member starting it, or None for the weekly schedule."""
+    if staff is not None and not staff.is_staff:
         raise DomainError(_("Only host staff can start a matching run."), "not_found")
     if MatchingRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
         raise DomainError(_("A matching run is already in progress."), "conflict")

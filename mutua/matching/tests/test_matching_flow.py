@@ -288,3 +288,15 @@ def test_matching_via_api(loaded, make_user, django_capture_on_commit_callbacks)
         assert r.status_code == 200, r.content
     assert Circle.objects.get().member_count == 5
     assert client_for(None).get("/api/v1/me/proposals", headers=headers[people[0].pk]).json()[0]["group"]
+
+
+def test_weekly_command_runs_a_matching(loaded, make_user):
+    from io import StringIO
+
+    for _ in range(5):
+        register(make_user())
+    out = StringIO()
+    call_command("matching_run", "--wait", stdout=out)
+    run = MatchingRun.objects.get()
+    assert run.status == RunStatus.DONE and run.created_by is None
+    assert "'placed': 5" in out.getvalue()
