@@ -39,7 +39,7 @@ def current_pledge() -> Pledge:
     return pledge
 
 
-def _clean_pseudonym(pseudonym: str) -> str:
+def clean_pseudonym(pseudonym: str) -> str:
     value = " ".join((pseudonym or "").split())
     if not value:
         raise DomainError(_("Choose a pseudonym: the name the group will know you by."))
@@ -55,7 +55,8 @@ def _require_verified(user: Any) -> None:
         raise DomainError(_("Please confirm your email address before joining a group."), "conflict")
 
 
-def _check_consent(*, confirms_experience: bool, pledge_version: int | None) -> Pledge:
+def check_consent(*, confirms_experience: bool, pledge_version: int | None) -> Pledge:
+    """The consent every join needs (P1, P7): the shared experience, and the current pledge."""
     if not confirms_experience:
         raise DomainError(_("Please confirm that you share this group's experience."))
     pledge = current_pledge()
@@ -148,7 +149,7 @@ def circle_create(
 ) -> Circle:
     """A member starts a group and becomes its first member. The founder holds no special rights (P5)."""
     _require_verified(founder)
-    pseudonym = _clean_pseudonym(pseudonym)
+    pseudonym = clean_pseudonym(pseudonym)
     name = " ".join((name or "").split())
     if not name:
         raise DomainError(_("Give the group a name."))
@@ -163,7 +164,7 @@ def circle_create(
     max_members = max_members or settings.MUTUA_MAX_MEMBERS
     if not 5 <= max_members <= 12:
         raise DomainError(_("A group's maximum size is between 5 and 12."))
-    pledge = _check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
+    pledge = check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
     circle = Circle.objects.create(
         name=name[:80],
         experience=experience,
@@ -209,8 +210,8 @@ def membership_join(
         raise DomainError(_("You are already on this group's waiting list."), "conflict")
     if not circle.open:
         raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
-    pseudonym = _clean_pseudonym(pseudonym)
-    pledge = _check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
+    pseudonym = clean_pseudonym(pseudonym)
+    pledge = check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
     _ensure_pseudonym_free(circle=circle, pseudonym=pseudonym, exclude_user=user)
 
     now = timezone.now()

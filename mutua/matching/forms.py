@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts.forms import timezone_choices
-from mutua.circles.forms import group_language_choices
+from mutua.circles.forms import JoinForm, group_language_choices
 from mutua.circles.selectors import experience_choices, place_choices
 from mutua.core.widgets import FastSelect
 from mutua.matching.models import SeekerMode
@@ -66,20 +66,5 @@ class InterestForm(forms.Form):
         return cleaned
 
 
-class AcceptForm(forms.Form):
-    pseudonym = forms.CharField(
-        label=_("Your pseudonym in this group"),
-        max_length=40,
-        help_text=_("The name the group will know you by. It need not be your real name."),
-    )
-    confirms_experience = forms.BooleanField(
-        label=_("I share this group's experience."),
-        error_messages={"required": _("Please confirm that you share this group's experience.")},
-    )
-    accepts_pledge = forms.BooleanField(
-        label=_("I have read the agreements and I accept the confidentiality pledge."),
-        error_messages={
-            "required": _("Please accept the agreements and the confidentiality pledge to join.")
-        },
-    )
-    pledge_version = forms.IntegerField(widget=forms.HiddenInput)
+# Accepting a proposal asks for exactly the consent of joining a group.
+AcceptForm = JoinForm

@@ -424,16 +424,11 @@ def proposal_accept(
         raise DomainError(_("This proposal does not exist."), "not_found")
     if proposal.status != ProposalStatus.PENDING:
         raise DomainError(_("You have already answered this proposal, or it has closed."), "conflict")
-    if not confirms_experience:
-        raise DomainError(_("Please confirm that you share this group's experience."))
-    pledge = circle_services.current_pledge()
-    if pledge_version != pledge.version:
-        raise DomainError(
-            _("The agreements or the pledge have changed since you opened the page. Please read them again."),
-            "conflict",
-        )
+    pledge = circle_services.check_consent(
+        confirms_experience=confirms_experience, pledge_version=pledge_version
+    )
     offer = GroupOffer.objects.select_for_update().get(pk=proposal.offer_id)
-    proposal.pseudonym = circle_services._clean_pseudonym(pseudonym)
+    proposal.pseudonym = circle_services.clean_pseudonym(pseudonym)
     proposal.status = ProposalStatus.ACCEPTED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["pseudonym", "status", "decided_at"])
