@@ -119,3 +119,42 @@ def test_p2_services_only_take_the_acting_person():
             if p in {"user", "founder", "member", "person", "target", "users", "members"}
         ]
         assert people in (["user"], ["founder"]), (fn.__name__, people)
+
+
+def test_p2_nobody_can_accept_someone_elses_proposal(make_user, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from mutua.matching import services as matching
+    from mutua.matching.models import GroupOffer, Proposal
+    from mutua.matching.tests.test_matching_flow import register
+
+    call_command("load_content", verbosity=0)
+    people = [make_user() for _ in range(5)]
+    for p in people:
+        register(p)
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.run_create(staff=make_user(is_staff=True))
+    offer = GroupOffer.objects.get()
+    intruder = make_user()
+    _row, raw = api_token_create(user=intruder, name="t")
+    body = {"pseudonym": "X", "confirms_experience": True, "pledge_version": 1, "user": people[0].pk}
+    r = client_for(None).post(
+        f"/api/v1/proposals/{offer.code}/accept",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert r.status_code == 404
+    page = client_for(intruder).post(
+        f"/find/proposals/{offer.code}/",
+        {
+            "pseudonym": "X",
+            "confirms_experience": "on",
+            "accepts_pledge": "on",
+            "pledge_version": 1,
+            "user": people[0].pk,
+        },
+    )
+    assert page.status_code == 404
+    assert set(Proposal.objects.values_list("status", flat=True)) == {"pending"}
+    assert Membership.objects.count() == 0
