@@ -126,13 +126,13 @@ def generate(n: int, scenario: str = "base", seed: int = 0, **overrides: float) 
         local[np.arange(n), rng.integers(0, 168, size=n)] = True
     if not prm.structured:
         offset_h = np.zeros(n, dtype=np.int64)
-    utc_idx = np.arange(168)[None, :] - 0  # local hour index
-    # UTC = local - offset, wrapping around the week
-    cols = (utc_idx - offset_h[:, None]) % 168
-    utc = np.zeros_like(local)
-    np.put_along_axis(utc, cols, local, axis=1)
+    # UTC = local - offset, wrapping around the week (one roll per zone keeps memory small)
+    utc = np.empty_like(local)
+    for off in np.unique(offset_h):
+        rows = np.flatnonzero(offset_h == off)
+        utc[rows] = np.roll(local[rows], -int(off), axis=1)
     availability = np.packbits(utc, axis=1, bitorder="little")
-    del local, utc, cols
+    del local, utc
 
     # modes and places
     u = rng.random(n)

@@ -11,7 +11,9 @@ connected component of the eligibility graph a CP-SAT model maximises the number
 * ``sum_t x[p,t] + sum_g s[p,g] <= 1``.
 
 Types with fewer than ``min_size`` eligible people are dropped before modelling (they can
-never be used).  ``grade`` returns the proven optimum (or CP-SAT's best bound when a component
+never be used).  A component CP-SAT cannot close within the time limit gets a second opinion
+from the same model solved by HiGHS (SciPy's ``milp``), whose LP bound is usually tight here.
+``grade`` returns the proven optimum (or the best bound when a component
 times out, flagged ``proven=False``).  ``counting_bound`` is the cheap bound used for large N.
 """
 
@@ -27,6 +29,7 @@ import numpy as np
 from mutua.matching.engine.model import Problem
 
 R = 6371.0088
+DEBUG = False
 
 
 def _hav(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -210,15 +213,92 @@ def grade(
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.linearization_level = 2  # the LP relaxation of this model is tight
         st = solver.solve(m)
+        if DEBUG:
+            print(
+                len(comp),
+                solver.status_name(st),
+                solver.objective_value,
+                solver.best_objective_bound,
+                solver.wall_time,
+            )
         if st == cp_model.OPTIMAL or (
             st == cp_model.FEASIBLE
-            and math.floor(solver.best_objective_bound + 1e-6) <= round(solver.objective_value)
+            and min(len(comp), math.floor(solver.best_objective_bound + 1e-6))
+            <= round(solver.objective_value)
         ):
             total += round(solver.objective_value)
         else:
-            proven = False
-            total += min(len(comp), math.floor(solver.best_objective_bound + 1e-6))
+            # second opinion: the same model with HiGHS (SciPy), whose LP bound is often tight here
+            cp_bound = min(len(comp), math.floor(solver.best_objective_bound + 1e-6))
+            hi = _highs_component(list(x), list(s), el.seat_cap, problem.min_size, time_limit)
+            if hi is not None and hi[1]:
+                total += hi[0]
+            else:
+                proven = False
+                total += min(cp_bound, hi[2]) if hi is not None else cp_bound
     return Grade(min(total, cb), proven, time.perf_counter() - t0, len(comps), cb)
+
+
+def _highs_component(
+    xs: list[tuple[int, tuple]], ss: list[tuple[int, int]], cap: dict[int, int], kmin: int, time_limit: float
+) -> tuple[int, bool, int] | None:
+    """(value, proven, bound) of one component with SciPy's HiGHS MILP."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    people = sorted({i for i, _ in xs} | {i for i, _ in ss})
+    prow = {i: k for k, i in enumerate(people)}
+    types = sorted({t for _, t in xs})
+    tcol = {t: k for k, t in enumerate(types)}
+    groups = sorted({g for _, g in ss})
+    nx, ny, ns = len(xs), len(types), len(ss)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    r = 0
+    for j, (i, _) in enumerate(xs):  # person rows come first: r = prow[i]
+        rows.append(prow[i]), cols.append(j), vals.append(1.0)
+    for j, (i, _) in enumerate(ss):
+        rows.append(prow[i]), cols.append(nx + ny + j), vals.append(1.0)
+    r = len(people)
+    lo += [-np.inf] * r
+    hi += [1.0] * r
+    for j, (_, t) in enumerate(xs):  # x <= y
+        rows += [r, r]
+        cols += [j, nx + tcol[t]]
+        vals += [1.0, -1.0]
+        lo.append(-np.inf)
+        hi.append(0.0)
+        r += 1
+    for j, (_, t) in enumerate(xs):  # sum x >= kmin y
+        rows.append(r + tcol[t]), cols.append(j), vals.append(1.0)
+    for k in range(ny):
+        rows.append(r + k), cols.append(nx + k), vals.append(-float(kmin))
+    lo += [0.0] * ny
+    hi += [np.inf] * ny
+    r += ny
+    gcol = {g: k for k, g in enumerate(groups)}
+    for j, (_, g) in enumerate(ss):
+        rows.append(r + gcol[g]), cols.append(nx + ny + j), vals.append(1.0)
+    lo += [-np.inf] * len(groups)
+    hi += [float(cap[g]) for g in groups]
+    r += len(groups)
+    a = coo_matrix((vals, (rows, cols)), shape=(r, nx + ny + ns))
+    c = -np.r_[np.ones(nx), np.zeros(ny), np.ones(ns)]
+    res = milp(
+        c,
+        constraints=LinearConstraint(a, lo, hi),
+        integrality=np.ones(nx + ny + ns),
+        bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "mip_rel_gap": 0.0},
+    )
+    if res.x is None:
+        return None
+    value = round(-res.fun)
+    bound = math.floor(-getattr(res, "mip_dual_bound", res.fun) + 1e-6)
+    return value, res.status == 0 or bound <= value, min(bound, len(people))
 
 
 def _seat_only_bound(el: Eligibility) -> int:

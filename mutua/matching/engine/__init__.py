@@ -5,7 +5,8 @@ A pure library (NumPy/SciPy, no Django).  See README.md for the model and the al
 
 from .api import from_solution, match, to_problem
 from .checker import check_result, check_solution
-from .core import ColumnarExplanation, Options, solve
+from .core import Options, solve
+from .explain import ColumnarExplanation
 from .geo import haversine_km
 from .metrics import cohesion_scores
 from .model import (

@@ -6,7 +6,8 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 
-from .core import R_NO_COMMON, R_TAKEN, R_TOO_FEW, ColumnarExplanation, Options, solve
+from .core import Options, solve
+from .explain import R_NO_COMMON, R_TAKEN, R_TOO_FEW, ColumnarExplanation
 from .model import (
     AVAIL_BYTES,
     MAX_LANGUAGES,
@@ -81,19 +82,21 @@ def to_problem(instance: Instance) -> Problem:
             avail[i, h // 8] |= 1 << (h % 8)
     nan = float("nan")
     pop = Population(
-        experience=[ec[p.experience] for p in people],
+        experience=np.asarray([ec[p.experience] for p in people]),
         languages=np.array([_mask(p.languages, lc) for p in people], dtype=np.uint64),
         availability=avail,
-        mode=[MODE_CODES[Mode(p.mode)] for p in people],
-        lat=[nan if p.lat is None else p.lat for p in people],
-        lon=[nan if p.lon is None else p.lon for p in people],
-        max_km=[p.max_travel_km for p in people],
-        attributes=[_mask(p.attributes, tc) for p in people],
-        requires=[_mask(p.requires, tc) for p in people],
-        waited_days=[p.waited_days for p in people],
-        secondary=[-1 if p.secondary_experience is None else sec[p.secondary_experience] for p in people],
-        age_band=[-1 if p.age_band is None else p.age_band for p in people],
-        utc_offset_min=[p.utc_offset_minutes for p in people],
+        mode=np.asarray([MODE_CODES[Mode(p.mode)] for p in people]),
+        lat=np.asarray([nan if p.lat is None else p.lat for p in people]),
+        lon=np.asarray([nan if p.lon is None else p.lon for p in people]),
+        max_km=np.asarray([p.max_travel_km for p in people]),
+        attributes=np.asarray([_mask(p.attributes, tc) for p in people]),
+        requires=np.asarray([_mask(p.requires, tc) for p in people]),
+        waited_days=np.asarray([p.waited_days for p in people]),
+        secondary=np.asarray(
+            [-1 if p.secondary_experience is None else sec[p.secondary_experience] for p in people]
+        ),
+        age_band=np.asarray([-1 if p.age_band is None else p.age_band for p in people]),
+        utc_offset_min=np.asarray([p.utc_offset_minutes for p in people]),
     )
     for g in groups:
         if Mode(g.mode) == Mode.EITHER:
@@ -101,20 +104,20 @@ def to_problem(instance: Instance) -> Problem:
         if Mode(g.mode) == Mode.IN_PERSON and g.venue is None:
             raise ValueError(f"in-person group {g.id!r} needs a venue")
     gt = GroupTable(
-        experience=[ec[g.experience] for g in groups],
-        language=[lc[g.language] for g in groups],
-        slot=[g.slot for g in groups],
-        mode=[MODE_CODES[Mode(g.mode)] for g in groups],
-        lat=[g.venue.lat if g.venue else nan for g in groups],
-        lon=[g.venue.lon if g.venue else nan for g in groups],
-        free_seats=[max(0, g.free_seats) for g in groups],
-        tags=[_mask(g.tags, tc) for g in groups],
+        experience=np.asarray([ec[g.experience] for g in groups]),
+        language=np.asarray([lc[g.language] for g in groups]),
+        slot=np.asarray([g.slot for g in groups]),
+        mode=np.asarray([MODE_CODES[Mode(g.mode)] for g in groups]),
+        lat=np.asarray([g.venue.lat if g.venue else nan for g in groups]),
+        lon=np.asarray([g.venue.lon if g.venue else nan for g in groups]),
+        free_seats=np.asarray([max(0, g.free_seats) for g in groups]),
+        tags=np.asarray([_mask(g.tags, tc) for g in groups]),
     )
     return Problem(
         pop,
         gt,
-        [v.lat for v in venues],
-        [v.lon for v in venues],
+        np.asarray([v.lat for v in venues], dtype=np.float64),
+        np.asarray([v.lon for v in venues], dtype=np.float64),
         instance.min_size,
         instance.max_size,
         instance.target_size,

@@ -85,31 +85,32 @@ def check_result(instance: Instance, result: MatchResult) -> list[str]:
     for s in result.seats:
         seen[s.person_id] += 1
         m = people.get(s.person_id)
-        g = groups.get(s.group_id)
-        if m is None or g is None:
+        eg = groups.get(s.group_id)
+        if m is None or eg is None:
             errors.append(f"seat: unknown person {s.person_id!r} or group {s.group_id!r}")
             continue
-        taken[g.id] += 1
-        who = f"seat in {g.id!r}: person {m.id!r}"
-        if m.experience != g.experience:
+        g2 = eg
+        taken[g2.id] += 1
+        who = f"seat in {g2.id!r}: person {m.id!r}"
+        if m.experience != g2.experience:
             errors.append(f"{who} has another experience")
-        if g.language not in m.languages:
-            errors.append(f"{who} does not speak {g.language!r}")
-        if g.slot not in m.availability:
-            errors.append(f"{who} is not free at slot {g.slot}")
-        if not g.tags <= m.attributes:
+        if g2.language not in m.languages:
+            errors.append(f"{who} does not speak {g2.language!r}")
+        if g2.slot not in m.availability:
+            errors.append(f"{who} is not free at slot {g2.slot}")
+        if not g2.tags <= m.attributes:
             errors.append(f"{who} lacks the group's tags")
-        if not m.requires <= g.tags:
-            errors.append(f"{who} requires {sorted(m.requires - g.tags)} which the group does not guarantee")
-        if Mode(g.mode) == Mode.ONLINE:
+        if not m.requires <= g2.tags:
+            errors.append(f"{who} requires {sorted(m.requires - g2.tags)} which the group does not guarantee")
+        if Mode(g2.mode) == Mode.ONLINE:
             if Mode(m.mode) == Mode.IN_PERSON:
                 errors.append(f"{who} wants in-person but the group is online")
         else:
             if Mode(m.mode) == Mode.ONLINE:
                 errors.append(f"{who} wants online but the group meets in person")
-            elif g.venue is None or m.lat is None or m.lon is None:
+            elif g2.venue is None or m.lat is None or m.lon is None:
                 errors.append(f"{who}: missing place")
-            elif _haversine(m.lat, m.lon, g.venue.lat, g.venue.lon) > m.max_travel_km + TOLERANCE_KM:
+            elif _haversine(m.lat, m.lon, g2.venue.lat, g2.venue.lon) > m.max_travel_km + TOLERANCE_KM:
                 errors.append(f"{who} is too far")
     for gid, k in taken.items():
         if k > groups[gid].free_seats:

@@ -37,25 +37,24 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 from scipy.spatial import cKDTree
 
+from .arrays import _cross, _cumsum0, _rows_csr, avail_matrix, lang_matrix
+from .explain import ColumnarExplanation, ExplainInput, explain_chunk
 from .geo import chord_for_km, haversine_km, unit_vectors
-from .improve import LazyLists, RepSearch, iterated_local_search
+from .improve import LazyLists, RepSearch, iterated_local_search, targeted_search
 from .model import HOURS_PER_WEEK, GroupTable, Population, Problem, Solution
 
 LANG_BITS = 64
 I64 = np.int64
-
-# Explanation reason codes in the columnar layer (see model.Reason).
-R_TOO_FEW, R_NO_COMMON, R_TAKEN = 0, 1, 2
 
 
 @dataclass(slots=True)
@@ -69,10 +68,12 @@ class Options:
     repair_rounds: int = 3
     exact_pairs: int = 20_000  # chunks with at most this many live pairs get restarts and ILS
     restarts: int = 8
+    targeted_per_person: int = 10  # targeted search steps per unplaced person with a live type
+    targeted_max: int = 50_000  # per experience
     search_max_people: int = 20_000  # restarts/ILS/MILP only for problems up to this size
     milp_max_pairs: int = 12_000  # 0 disables the exact polish of small chunks
-    milp_time_limit: float = 20.0  # safety net only; node_limit keeps runs deterministic
-    milp_node_limit: int = 2_000
+    milp_time_limit: float = 5.0  # safety net only; node_limit keeps runs deterministic
+    milp_node_limit: int = 300
     improve: bool = True
     ils_iterations: int = 400
     ils_budget: int = 2_000_000  # live pairs x iterations per chunk
@@ -80,84 +81,17 @@ class Options:
 
 
 @dataclass(slots=True)
-class ColumnarExplanation:
-    """Explanation of one unplaced person with codes instead of names."""
-
-    person: int
-    reason: int
-    language: int = -1
-    peers: int = 0
-    more_needed: int = 0
-    slots: list[tuple[int, int, int, int, bool]] = field(default_factory=list)  # slot,lang,venue,n,ok
-    distances: list[tuple[int, float, int, int, int, bool]] = field(default_factory=list)
-    possible_slot: int = -1
-    possible_venue: int = -1
-
-
-@dataclass(slots=True)
 class _Chunk:
-    idx: NDArray[np.int64]
-    new_group: NDArray[np.int32]
-    seat: NDArray[np.int32]
-    ng_language: NDArray[np.int16]
-    ng_slot: NDArray[np.int16]
-    ng_venue: NDArray[np.int32]
-    ng_rules: NDArray[np.uint32]
+    idx: NDArray[Any]
+    new_group: NDArray[Any]
+    seat: NDArray[Any]
+    ng_language: NDArray[Any]
+    ng_slot: NDArray[Any]
+    ng_venue: NDArray[Any]
+    ng_rules: NDArray[Any]
     bound: int
     explanations: list[ColumnarExplanation]
     timings: dict[str, float]
-
-
-# --------------------------------------------------------------------------- small helpers
-def _cumsum0(a: NDArray[Any]) -> NDArray[np.int64]:
-    out = np.zeros(len(a) + 1, dtype=I64)
-    np.cumsum(a, out=out[1:])
-    return out
-
-
-def _cross(
-    cnt_a: NDArray[np.int64], val_a: NDArray[np.int64], cnt_b: NDArray[np.int64], val_b: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Per-row Cartesian product of two CSR lists (values pre-scaled, combined by ``+``)."""
-    cnt = cnt_a * cnt_b
-    m = len(cnt)
-    start_a, start_b, start = _cumsum0(cnt_a), _cumsum0(cnt_b), _cumsum0(cnt)
-    row = np.repeat(np.arange(m, dtype=I64), cnt)
-    local = np.arange(int(start[-1]), dtype=I64) - start[row]
-    cb = cnt_b[row]
-    return cnt, val_a[start_a[row] + local // cb] + val_b[start_b[row] + local % cb]
-
-
-def _rows_csr(mask: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """CSR (counts, column indices) of a boolean matrix, row-major."""
-    rows, cols = np.nonzero(mask)
-    return np.bincount(rows, minlength=mask.shape[0]).astype(I64), cols.astype(I64)
-
-
-def lang_matrix(languages: NDArray[np.uint64]) -> NDArray[np.bool_]:
-    """(n, 64) boolean matrix of language bits."""
-    b = np.unpackbits(
-        np.ascontiguousarray(languages).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
-    )
-    return b.astype(bool)
-
-
-def avail_matrix(avail: NDArray[np.uint8]) -> NDArray[np.bool_]:
-    """(n, 168) boolean matrix of UTC hours-of-week."""
-    return np.unpackbits(avail, axis=1, bitorder="little").astype(bool)
-
-
-def _seg_argmax(
-    score: NDArray[np.int64], starts: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Per segment (given by ``starts`` of non-empty segments) max value and its position."""
-    best = np.maximum.reduceat(score, starts)
-    seg = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(score))))
-    hit = np.flatnonzero(score == best[seg])
-    # first hit of each segment
-    first = np.full(len(starts), -1, dtype=I64)
-    first[seg[hit][::-1]] = hit[::-1]
-    return best, first
 
 
 # --------------------------------------------------------------------------- the per-experience solver
@@ -166,17 +100,20 @@ class _Ctx:
     problem: Problem
     opts: Options
     tree: cKDTree | None
-    by_exp: dict[int, NDArray[np.int64]]
-    groups_by_exp: dict[int, NDArray[np.int64]]
+    by_exp: dict[int, NDArray[Any]]
+    groups_by_exp: dict[int, NDArray[Any]]
 
 
 _CTX: _Ctx | None = None
-_MILP_LOG: list[tuple[int, int, int]] = []  # (variables, nodes, status) of polish runs, for the bench
+_ROUNDS: list[int] = []
+_MILP_LOG: list[tuple[int, int, int]] = []
+# polish runs stopped by the time safety net (then not deterministic)
+_MILP_TIMEOUTS: list[int] = []
 
 
 def _venue_pairs(
-    pop: Population, ctx: _Ctx, can_meet: NDArray[np.bool_]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    pop: Population, ctx: _Ctx, can_meet: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """(person, venue, distance) for venues within each person's travel distance."""
     rows = np.flatnonzero(can_meet & np.isfinite(pop.lat) & np.isfinite(pop.lon) & (pop.max_km > 0))
     if ctx.tree is None or len(rows) == 0:
@@ -197,47 +134,79 @@ def _venue_pairs(
     return person[ok].astype(I64), venue[ok].astype(I64), d[ok]
 
 
+def _slot_cross(
+    c2: NDArray[Any], v2: NDArray[Any], slot_cnt: NDArray[Any], slot_val: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """``_cross`` of (combo) x (slot) written block by block into one int32 array.
+
+    The pair list is the largest structure of a run; building it in person blocks keeps the
+    temporaries of the Cartesian product small.
+    """
+    cnt = c2 * slot_cnt
+    out = np.empty(int(cnt.sum()), dtype=np.int32)
+    start_out, start_a, start_b = _cumsum0(cnt), _cumsum0(c2), _cumsum0(slot_cnt)
+    m = len(cnt)
+    a = 0
+    while a < m:
+        # persons [a, b) with about 4M output pairs
+        b = int(np.searchsorted(start_out, start_out[a] + (1 << 22), side="right"))
+        b = min(max(b, a + 1), m)
+        _, vals = _cross(
+            c2[a:b], v2[start_a[a] : start_a[b]], slot_cnt[a:b], slot_val[start_b[a] : start_b[b]]
+        )
+        out[start_out[a] : start_out[b]] = vals
+        a = b
+    return out, cnt
+
+
 def _seat_eligibility(
-    pop: Population, groups: GroupTable, rows: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(row, group) pairs: person ``rows[i]`` may take a seat of group ``j`` of ``groups``."""
+    pop: Population, groups: GroupTable, rows: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """(row, group) pairs: person ``rows[i]`` may take a seat of group ``j`` of ``groups``.
+
+    Joined on the group's slot first (people free at that hour), then the remaining rules are
+    checked on the small candidate blocks.
+    """
+    z = np.zeros(0, dtype=I64)
     if len(rows) == 0 or len(groups) == 0:
-        z = np.zeros(0, dtype=I64)
         return z, z
     out_r, out_g = [], []
-    block = max(1, 2_000_000 // max(1, len(rows)))
-    lang = pop.languages[rows][:, None]
     av = pop.availability[rows]
-    mode = pop.mode[rows][:, None]
-    attrs, req = pop.attributes[rows][:, None], pop.requires[rows][:, None]
-    for g0 in range(0, len(groups), block):
-        gs = slice(g0, g0 + block)
+    for slot in np.unique(groups.slot).tolist():
+        gs = np.flatnonzero(groups.slot == slot)
+        free = np.flatnonzero((av[:, slot // 8] >> (slot % 8)) & 1)
+        if not len(free):
+            continue
+        pr = rows[free]
+        lang = pop.languages[pr][:, None]
+        mode = pop.mode[pr][:, None]
+        attrs, req = pop.attributes[pr][:, None], pop.requires[pr][:, None]
         glang = groups.language[gs].astype(np.uint64)
         ok = ((lang >> glang[None, :]) & np.uint64(1)).astype(bool)
-        slot = groups.slot[gs].astype(I64)
-        ok &= ((av[:, slot // 8] >> (slot % 8).astype(np.uint8)[None, :]) & 1).astype(bool)
         gmode = groups.mode[gs][None, :]
         ok &= np.where(gmode == 0, mode != 1, mode != 0)
         tags = groups.tags[gs][None, :]
         ok &= ((tags & ~attrs) == 0) & ((req & ~tags) == 0)
-        inp = np.flatnonzero(groups.mode[gs] == 1)
-        if len(inp):
-            sub = ok[:, inp]
-            r, c = np.nonzero(sub)
-            if len(r):
-                gi = g0 + inp[c]
-                d = haversine_km(pop.lat[rows[r]], pop.lon[rows[r]], groups.lat[gi], groups.lon[gi])
-                sub[r, c] = d <= pop.max_km[rows[r]]
-                ok[:, inp] = sub
         r, c = np.nonzero(ok)
-        out_r.append(r.astype(I64))
-        out_g.append((c + g0).astype(I64))
-    return np.concatenate(out_r), np.concatenate(out_g)
+        gi = gs[c]
+        inp = groups.mode[gi] == 1
+        if inp.any():
+            d = haversine_km(
+                pop.lat[pr[r[inp]]], pop.lon[pr[r[inp]]], groups.lat[gi[inp]], groups.lon[gi[inp]]
+            )
+            keep = np.ones(len(r), dtype=bool)
+            keep[np.flatnonzero(inp)] = d <= pop.max_km[pr[r[inp]]]
+            r, gi = r[keep], gi[keep]
+        out_r.append(free[r].astype(I64))
+        out_g.append(gi.astype(I64))
+    if not out_r:
+        return z, z
+    er, eg = np.concatenate(out_r), np.concatenate(out_g)
+    o = np.lexsort((eg, er))
+    return er[o], eg[o]
 
 
-def _max_seat_matching(
-    n_rows: int, er: NDArray[np.int64], eg: NDArray[np.int64], seats: NDArray[np.int32]
-) -> NDArray[np.int64]:
+def _max_seat_matching(n_rows: int, er: NDArray[Any], eg: NDArray[Any], seats: NDArray[Any]) -> NDArray[Any]:
     """Maximum b-matching of rows to groups with ``seats`` capacity; returns group per row or -1."""
     out = np.full(n_rows, -1, dtype=I64)
     if len(er) == 0:
@@ -290,17 +259,27 @@ def _solve_experience(e: int) -> _Chunk:
         (profiles[None, :] & ~pop.attributes[:, None]) == 0
     )
     prof_cnt, prof_val = _rows_csr(comp)
-    s_slot = LANG_BITS
-    s_prof = s_slot * HOURS_PER_WEEK
+    # key = ((place * n_prof + profile) * 64 + language) * 168 + slot: a "combo" (key // 168)
+    # fixes everything but the slot, which the explanations exploit.
+    s_lang = HOURS_PER_WEEK
+    s_prof = s_lang * LANG_BITS
     s_place = s_prof * n_prof
     c1, v1 = _cross(place_cnt, place_v * s_place, prof_cnt, prof_val * s_prof)
-    c2, v2 = _cross(c1, v1, lang_cnt, lang_val)
-    cnt, key = _cross(c2, v2, slot_cnt, slot_val * s_slot)
-    pp = np.repeat(np.arange(m, dtype=I64), cnt)
+    c2, v2 = _cross(c1, v1, lang_cnt, lang_val * s_lang)
+    # Types are numbered densely as combo_index * 168 + slot: only the (much shorter) combo list
+    # needs sorting, never the full pair list.
+    combos_u, cinv = np.unique(v2 // HOURS_PER_WEEK, return_inverse=True)
     del v1, v2
-    keys_u, pt = np.unique(key, return_inverse=True)
-    pt = pt.astype(I64)
-    del key
+    pt, cnt = _slot_cross(c2, cinv.astype(I64) * HOURS_PER_WEEK, slot_cnt, slot_val)
+    pp = np.repeat(np.arange(m, dtype=np.int32), cnt)
+    del cinv
+    used = np.bincount(pt, minlength=len(combos_u) * HOURS_PER_WEEK) > 0
+    remap = (np.cumsum(used) - 1).astype(np.int32)
+    for a in range(0, len(pt), 1 << 22):  # in place, block by block (memory)
+        pt[a : a + (1 << 22)] = remap[pt[a : a + (1 << 22)]]
+    dense = np.flatnonzero(used)
+    keys_u = (combos_u[dense // HOURS_PER_WEEK] * HOURS_PER_WEEK + dense % HOURS_PER_WEEK).astype(I64)
+    del used, remap, dense
     nt = len(keys_u)
     cnt_all = np.bincount(pt, minlength=nt)
     timings["pairs"] = time.perf_counter() - t0
@@ -372,15 +351,17 @@ def _solve_experience(e: int) -> _Chunk:
         and placed_now < bound
         and int(live_pair.sum()) <= opts.milp_max_pairs
     ):
-        got = _milp_polish(
+        exact = _milp_polish(
             pop, groups, pp[live_pair], pt[live_pair], m, kmin, opts.milp_time_limit, opts.milp_node_limit
         )
-        if got is not None and got[2] > placed_now:
-            assigned = got[0]
+        if exact is not None and exact[2] > placed_now:
+            assigned = exact[0]
             seat = np.full(m, -1, dtype=np.int32)
-            has_seat = got[1] >= 0
-            seat[has_seat] = gidx[got[1][has_seat]]
+            has_seat = exact[1] >= 0
+            seat[has_seat] = gidx[exact[1][has_seat]]
     timings["milp"] = time.perf_counter() - t1
+    timings["milp_timeouts"] = float(len(_MILP_TIMEOUTS))
+    _MILP_TIMEOUTS.clear()
 
     # ---- 6. split open types into groups, similar people together
     t1 = time.perf_counter()
@@ -410,8 +391,8 @@ def _solve_experience(e: int) -> _Chunk:
     new_group[members] = gid.astype(np.int32)
     type_of_group = np.repeat(used_t, k_t)
     tk = keys_u[type_of_group]
-    ng_lang = (tk % LANG_BITS).astype(np.int16)
-    ng_slot = ((tk // s_slot) % HOURS_PER_WEEK).astype(np.int16)
+    ng_lang = ((tk // s_lang) % LANG_BITS).astype(np.int16)
+    ng_slot = (tk % HOURS_PER_WEEK).astype(np.int16)
     ng_prof = (tk // s_prof) % n_prof
     ng_venue = (tk // s_place - 1).astype(np.int32)
     ng_rules = profiles[ng_prof].astype(np.uint32)
@@ -423,29 +404,32 @@ def _solve_experience(e: int) -> _Chunk:
     if opts.explain:
         unplaced = np.flatnonzero((assigned < 0) & (seat < 0))
         if len(unplaced):
-            expl = _explain(
-                ctx,
-                pop,
-                idx,
-                unplaced,
-                lang_cnt,
-                lang_val,
-                amat,
-                place_cnt,
-                place_v,
-                prof_cnt,
-                prof_val,
-                keys_u,
-                cnt_all,
-                pp,
-                pt,
-                live_pair,
-                seat_eligible,
-                rows,
-                er,
-                eg,
-                groups,
-                (s_slot, s_prof, s_place, n_prof),
+            expl = explain_chunk(
+                ExplainInput(
+                    problem=prob,
+                    tree=ctx.tree,
+                    max_venues=opts.max_venues,
+                    suggestions=opts.suggestions,
+                    pop=pop,
+                    idx=idx,
+                    unplaced=unplaced,
+                    lang_cnt=lang_cnt,
+                    lang_val=lang_val,
+                    amat=amat,
+                    place_cnt=place_cnt,
+                    place_v=place_v,
+                    prof_cnt=prof_cnt,
+                    prof_val=prof_val,
+                    n_prof=n_prof,
+                    keys_u=keys_u,
+                    cnt_all=cnt_all,
+                    pp=pp,
+                    pt=pt,
+                    live_pair=live_pair,
+                    seat_person=rows[er] if len(er) else np.zeros(0, dtype=I64),
+                    seat_group=eg,
+                    groups=groups,
+                )
             )
     timings["explain"] = time.perf_counter() - t1
     return _Chunk(idx, new_group, seat, ng_lang, ng_slot, ng_venue, ng_rules, bound, expl, timings)
@@ -454,13 +438,13 @@ def _solve_experience(e: int) -> _Chunk:
 def _milp_polish(
     pop: Population,
     groups: GroupTable,
-    lp: NDArray[np.int64],
-    lt: NDArray[np.int64],
+    lp: NDArray[Any],
+    lt: NDArray[Any],
     m: int,
     kmin: int,
     time_limit: float,
     node_limit: int,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], int] | None:
+) -> tuple[NDArray[Any], NDArray[Any], int] | None:
     """Solve a small chunk exactly (or as well as HiGHS manages in ``time_limit``).
 
     Same model as the benchmark's CP-SAT grader: ``x[p,t] -> y[t]``, ``sum_p x[p,t] >= kmin
@@ -509,6 +493,8 @@ def _milp_polish(
     if res.x is None:
         return None
     _MILP_LOG.append((nv, int(getattr(res, "mip_node_count", 0) or 0), int(res.status)))
+    if res.status == 1 and "time" in str(res.message).lower():
+        _MILP_TIMEOUTS.append(1)
     x = res.x > 0.5
     assigned = np.full(m, -1, dtype=I64)
     assigned[lp[x[:nx]]] = lt[x[:nx]]
@@ -527,8 +513,8 @@ def _milp_polish(
 
 
 def _fair_swaps(
-    match: NDArray[np.int64], er: NDArray[np.int64], eg: NDArray[np.int64], waited: NDArray[np.float32]
-) -> NDArray[np.int64]:
+    match: NDArray[Any], er: NDArray[Any], eg: NDArray[Any], waited: NDArray[Any]
+) -> NDArray[Any]:
     """Keep the matching size, but hand seats to eligible unmatched people who waited longer."""
     if not len(er):
         return match
@@ -558,32 +544,34 @@ def _fair_swaps(
 
 
 def _improve(
-    rep_of0: NDArray[np.int64],
-    open_: NDArray[np.bool_],
-    pp: NDArray[np.int64],
-    pt: NDArray[np.int64],
-    live_pair: NDArray[np.bool_],
-    cnt_all: NDArray[np.int64],
+    rep_of0: NDArray[Any],
+    open_: NDArray[Any],
+    pp: NDArray[Any],
+    pt: NDArray[Any],
+    live_pair: NDArray[Any],
+    cnt_all: NDArray[Any],
     nt: int,
     kmin: int,
-    tb: NDArray[np.int64],
-    waited: NDArray[np.float32],
+    tb: NDArray[Any],
+    waited: NDArray[Any],
     opts: Options,
     rng: np.random.Generator,
     total_people: int,
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """Improve the greedy with :class:`RepSearch`; returns representatives and open types."""
     m = len(rep_of0)
     lp, lt = pp[live_pair], pt[live_pair]
     if not len(lp):
         return rep_of0, open_
-    o = np.argsort(lt, kind="stable")
-    tp = LazyLists(lp[o], _cumsum0(np.bincount(lt, minlength=nt)))
+    by_type = coo_matrix(
+        (np.ones(len(lp), dtype=np.int8), (lt, lp)), shape=(nt, m)
+    ).tocsr()  # O(P) bucket sort
+    tp = LazyLists(by_type.indices, by_type.indptr)
     wn = waited.astype(np.float64)
     wn = (wn - wn.min()) / (np.ptp(wn) or 1.0)
     weight = (1.0 + 1e-6 * wn).tolist()
 
-    def covered(op: NDArray[np.bool_]) -> NDArray[np.int64]:
+    def covered(op: NDArray[Any]) -> NDArray[Any]:
         return np.bincount(lp[op[lt]], minlength=m)
 
     rs = RepSearch(tp, m, kmin, weight)
@@ -594,6 +582,7 @@ def _improve(
     rs.swaps(cand)
     best = rs
     best_w = rs.placed_weight()
+    person_types: LazyLists | None = None
     if len(lp) <= opts.exact_pairs and total_people <= opts.search_max_people:
         live_types = np.flatnonzero(cnt_all >= kmin).tolist()
         prng = random.Random(int(rng.integers(1 << 62)))
@@ -607,39 +596,46 @@ def _improve(
                 best, best_w = r2, w2
         iters = min(opts.ils_iterations, max(20, opts.ils_budget // max(1, len(lp))))
         best = iterated_local_search(best, person_types, live_types, iters, prng)
+    # targeted local search around the people still unplaced (undo journal: scales to big chunks)
+    if opts.targeted_per_person > 0:
+        if person_types is None:
+            person_types = LazyLists(lt, _cumsum0(np.bincount(lp, minlength=m)))
+        cover = np.asarray(best.cover)
+        unplaced = np.unique(lp[cover[lp] == 0]).tolist()
+        iters = min(opts.targeted_max, opts.targeted_per_person * len(unplaced))
+        prng2 = random.Random(int(rng.integers(1 << 62)))
+        best = targeted_search(best, person_types, unplaced, iters, prng2)
     return np.asarray(best.rep_of, dtype=I64), np.asarray(best.open, dtype=bool)
 
 
 def _assign_floaters(
-    rep_of: NDArray[np.int64],
-    open_: NDArray[np.bool_],
-    pp: NDArray[np.int64],
-    pt: NDArray[np.int64],
-    live_pair: NDArray[np.bool_],
-    tb: NDArray[np.int64],
-) -> NDArray[np.int64]:
+    rep_of: NDArray[Any],
+    open_: NDArray[Any],
+    pp: NDArray[Any],
+    pt: NDArray[Any],
+    live_pair: NDArray[Any],
+    tb: NDArray[Any],
+) -> NDArray[Any]:
     """Representatives stay; everyone else eligible for an open type joins one of them."""
     out = rep_of.copy()
     sel = live_pair & open_[pt]
     sel[sel] = out[pp[sel]] < 0
     if sel.any():
-        fp, ft = pp[sel], pt[sel]
-        o3 = np.lexsort((tb[ft], fp))
-        fp, ft = fp[o3], ft[o3]
+        fp, ft = pp[sel], pt[sel]  # sorted by person: take each person's first open type
         firsts = np.r_[True, fp[1:] != fp[:-1]]
         out[fp[firsts]] = ft[firsts]
     return out
 
 
 def _rep_greedy(
-    pp: NDArray[np.int64],
-    pt: NDArray[np.int64],
-    live_pair: NDArray[np.bool_],
+    pp: NDArray[Any],
+    pt: NDArray[Any],
+    live_pair: NDArray[Any],
     m: int,
     nt: int,
     kmin: int,
-    tb: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    tb: NDArray[Any],
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """Open types in parallel rounds, each with exactly ``kmin`` representatives.
 
     Every round, each still-unplaced person votes for their feasible type with the largest gain
@@ -654,15 +650,23 @@ def _rep_greedy(
     inv_tb = np.argsort(tb)
     cp, ct = pp[live_pair], pt[live_pair]
     deg = np.bincount(cp, minlength=m)
+    dmax = int(deg.max(initial=0)) + 1
+    if nt * dmax * m >= 2**62:  # keep the combined sort key inside int64
+        deg = np.zeros(m, dtype=I64)
+        dmax = 1
+    rounds = 0
     while len(cp):
+        rounds += 1
         unc = ~cover[cp]
         f = np.bincount(ct, minlength=nt)
         g = np.bincount(ct[unc], minlength=nt)
-        keep = (f[ct] >= kmin) & (g[ct] > 0)
-        cp, ct, unc = cp[keep], ct[keep], unc[keep]
+        keep = ((f >= kmin) & (g > 0))[ct]
+        if not keep.all():
+            cp, ct, unc = cp[keep], ct[keep], unc[keep]
+        del keep
         if not len(cp):
             break
-        prio = g[ct] * nt + tb[ct]
+        prio = (g * nt + tb)[ct]  # per-type priority, gathered once
         vp, vs = cp[unc], prio[unc]
         starts = np.flatnonzero(np.r_[True, vp[1:] != vp[:-1]])
         voted = inv_tb[np.maximum.reduceat(vs, starts) % nt]
@@ -673,11 +677,12 @@ def _rep_greedy(
         # each candidate person goes to the highest-priority chosen type that wants them
         st = np.flatnonzero(np.r_[True, rp[1:] != rp[:-1]])
         top = np.maximum.reduceat(rprio, st)
-        seg = np.repeat(np.arange(len(st)), np.diff(np.r_[st, len(rp)]))
-        mine = rprio == top[seg]
+        top_of = np.zeros(m, dtype=I64)
+        top_of[rp[st]] = top
+        mine = rprio == top_of[rp]
         rp, rt = rp[mine], rt[mine]
         # per type: least flexible candidates first, take kmin
-        o = np.lexsort((rp, deg[rp], rt))
+        o = np.argsort(rt.astype(I64) * (dmax * m) + deg[rp] * m + rp)
         rp, rt = rp[o], rt[o]
         ts = np.flatnonzero(np.r_[True, rt[1:] != rt[:-1]])
         cnt = np.diff(np.r_[ts, len(rt)])
@@ -692,369 +697,10 @@ def _rep_greedy(
         # drop representatives and pairs of open types
         keep = (rep_of[cp] < 0) & ~cov
         cp, ct = cp[keep], ct[keep]
+    _ROUNDS.append(rounds)
     return rep_of, open_
 
 
-def _repair(
-    assigned: NDArray[np.int64],
-    open_: NDArray[np.bool_],
-    pp: NDArray[np.int64],
-    pt: NDArray[np.int64],
-    live_pair: NDArray[np.bool_],
-    nt: int,
-    kmin: int,
-    tb: NDArray[np.int64],
-    rounds: int,
-) -> None:
-    """Open closed types by moving people out of open types that keep at least ``kmin``.
-
-    Only the few people left by the greedy are involved, so plain Python loops are fine.
-    """
-    for _ in range(rounds):
-        un = assigned[pp] < 0
-        cand_pairs = live_pair & un & ~open_[pt]
-        if not cand_pairs.any():
-            return
-        u_t = np.bincount(pt[cand_pairs], minlength=nt)
-        cand_types = np.flatnonzero(u_t > 0)
-        cand_types = cand_types[np.lexsort((tb[cand_types], -u_t[cand_types]))]
-        sel = live_pair & np.isin(pt, cand_types)
-        sp, st = pp[sel], pt[sel]
-        o = np.argsort(st, kind="stable")
-        sp, st = sp[o], st[o]
-        bounds = np.searchsorted(st, cand_types), np.searchsorted(st, cand_types, side="right")
-        size = np.bincount(assigned[assigned >= 0], minlength=nt)
-        changed = False
-        for t, lo, hi in zip(cand_types.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
-            if open_[t]:
-                continue
-            people = sp[lo:hi]
-            cur = assigned[people]
-            free = people[cur < 0]
-            if len(free) == 0:
-                continue
-            need = kmin - len(free)
-            moves: list[int] = []
-            if need > 0:
-                taken: dict[int, int] = {}
-                donors = people[cur >= 0]
-                dsurplus = size[assigned[donors]] - kmin
-                for p in donors[np.argsort(-dsurplus, kind="stable")].tolist():
-                    s = int(assigned[p])
-                    if size[s] - taken.get(s, 0) > kmin:
-                        taken[s] = taken.get(s, 0) + 1
-                        moves.append(p)
-                        if len(moves) == need:
-                            break
-                if len(moves) < need:
-                    continue
-                for s, k in taken.items():
-                    size[s] -= k
-            assigned[free] = t
-            assigned[np.asarray(moves, dtype=I64)] = t
-            size[t] = len(free) + len(moves)
-            open_[t] = True
-            changed = True
-        # people now eligible for a newly opened type join it
-        un = assigned[pp] < 0
-        j = un & open_[pt]
-        if j.any():
-            assigned[pp[j]] = pt[j]
-        if not changed:
-            return
-
-
-def _explain(
-    ctx: _Ctx,
-    pop: Population,
-    idx: NDArray[np.int64],
-    unplaced: NDArray[np.int64],
-    lang_cnt: NDArray[np.int64],
-    lang_val: NDArray[np.int64],
-    amat: NDArray[np.bool_],
-    place_cnt: NDArray[np.int64],
-    place_v: NDArray[np.int64],
-    prof_cnt: NDArray[np.int64],
-    prof_val: NDArray[np.int64],
-    keys_u: NDArray[np.int64],
-    cnt_all: NDArray[np.int64],
-    pp: NDArray[np.int64],
-    pt: NDArray[np.int64],
-    live_pair: NDArray[np.bool_],
-    seat_eligible: NDArray[np.bool_],
-    seat_rows: NDArray[np.int64],
-    er: NDArray[np.int64],
-    eg: NDArray[np.int64],
-    groups: GroupTable,
-    scales: tuple[int, int, int, int],
-) -> list[ColumnarExplanation]:
-    """Structured reasons for the unplaced people of one experience (vectorised per reason)."""
-    prob, opts = ctx.problem, ctx.opts
-    kmin = prob.min_size
-    s_slot, s_prof, s_place, n_prof = scales
-    m = len(pop)
-    peers_per_lang = np.bincount(lang_val, minlength=LANG_BITS)
-    lstart = _cumsum0(lang_cnt)
-    out: list[ColumnarExplanation] = []
-    # best language per person = the one most people share
-    best_lang = np.full(m, -1, dtype=I64)
-    best_peers = np.zeros(m, dtype=I64)
-    lp = np.repeat(np.arange(m), lang_cnt)
-    sc = peers_per_lang[lang_val] * LANG_BITS + (LANG_BITS - 1 - lang_val)
-    if len(sc):
-        starts = lstart[:-1][lang_cnt > 0]
-        best, _ = _seg_argmax(sc, starts)
-        rows_with = lp[starts]
-        best_lang[rows_with] = LANG_BITS - 1 - best % LANG_BITS
-        best_peers[rows_with] = best // LANG_BITS
-    # best live type per person (for "taken")
-    live_best = np.full(m, -1, dtype=I64)
-    lpairs = np.flatnonzero(live_pair)
-    if len(lpairs):
-        o = lpairs[np.lexsort((-cnt_all[pt[lpairs]], pp[lpairs]))]
-        first = np.r_[True, pp[o][1:] != pp[o][:-1]]
-        live_best[pp[o][first]] = pt[o][first]
-    seat_of_row: dict[int, int] = {}
-    for r, g in zip(er.tolist(), eg.tolist(), strict=True):
-        seat_of_row.setdefault(int(seat_rows[r]), g)
-
-    no_common: list[int] = []
-    for i in unplaced.tolist():
-        gi = int(idx[i])
-        if best_peers[i] < kmin:
-            out.append(
-                ColumnarExplanation(
-                    gi, R_TOO_FEW, int(best_lang[i]), int(best_peers[i]), kmin - int(best_peers[i])
-                )
-            )
-        elif live_best[i] >= 0:
-            k = int(keys_u[live_best[i]])
-            out.append(
-                ColumnarExplanation(
-                    gi,
-                    R_TAKEN,
-                    k % LANG_BITS,
-                    int(cnt_all[live_best[i]]),
-                    0,
-                    possible_slot=(k // s_slot) % HOURS_PER_WEEK,
-                    possible_venue=k // s_place - 1,
-                )
-            )
-        elif seat_eligible[i]:
-            g = seat_of_row[i]
-            out.append(
-                ColumnarExplanation(
-                    gi,
-                    R_TAKEN,
-                    int(groups.language[g]),
-                    int(groups.free_seats[g]),
-                    0,
-                    possible_slot=int(groups.slot[g]),
-                    possible_venue=-1,
-                )
-            )
-        else:
-            out.append(ColumnarExplanation(gi, R_NO_COMMON, int(best_lang[i]), int(best_peers[i]), 0))
-            no_common.append(len(out) - 1)
-    if not no_common:
-        return out
-    rows = np.asarray([out[j].person for j in no_common])
-    local = np.searchsorted(idx, rows) if np.all(np.diff(idx) > 0) else _local_index(idx, rows)
-    _suggest_slots(
-        out,
-        no_common,
-        local,
-        lang_cnt,
-        lang_val,
-        amat,
-        place_cnt,
-        place_v,
-        prof_cnt,
-        prof_val,
-        keys_u,
-        cnt_all,
-        scales,
-        kmin,
-        opts.suggestions,
-    )
-    _suggest_distances(
-        ctx,
-        pop,
-        out,
-        no_common,
-        local,
-        lang_cnt,
-        lang_val,
-        amat,
-        prof_cnt,
-        prof_val,
-        keys_u,
-        cnt_all,
-        scales,
-        kmin,
-        opts.suggestions,
-    )
-    return out
-
-
-def _local_index(idx: NDArray[np.int64], rows: NDArray[np.int64]) -> NDArray[np.int64]:
-    o = np.argsort(idx)
-    return o[np.searchsorted(idx[o], rows)]
-
-
-def _sub_csr(
-    cnt: NDArray[np.int64], val: NDArray[np.int64], rows: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    start = _cumsum0(cnt)
-    c = cnt[rows]
-    r = np.repeat(rows, c)
-    local = np.arange(int(c.sum())) - np.repeat(_cumsum0(c)[:-1], c)
-    return c, val[start[r] + local]
-
-
-def _lookup(
-    keys_u: NDArray[np.int64], cnt_all: NDArray[np.int64], keys: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    pos = np.clip(np.searchsorted(keys_u, keys), 0, max(0, len(keys_u) - 1))
-    if not len(keys_u):
-        return np.zeros(len(keys), dtype=I64)
-    return np.where(keys_u[pos] == keys, cnt_all[pos], 0)
-
-
-def _top_per_row(row: NDArray[np.int64], score: NDArray[np.float64], k: int) -> NDArray[np.int64]:
-    """Indices of the best ``k`` entries per row (score descending), row-ordered."""
-    o = np.lexsort((-score, row))
-    r = row[o]
-    start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-    rank = np.arange(len(r)) - np.repeat(start, np.diff(np.append(start, len(r))))
-    return o[rank < k]
-
-
-def _suggest_slots(
-    out: list[ColumnarExplanation],
-    which: list[int],
-    local: NDArray[np.int64],
-    lang_cnt: NDArray[np.int64],
-    lang_val: NDArray[np.int64],
-    amat: NDArray[np.bool_],
-    place_cnt: NDArray[np.int64],
-    place_v: NDArray[np.int64],
-    prof_cnt: NDArray[np.int64],
-    prof_val: NDArray[np.int64],
-    keys_u: NDArray[np.int64],
-    cnt_all: NDArray[np.int64],
-    scales: tuple[int, int, int, int],
-    kmin: int,
-    k: int,
-) -> None:
-    """Which extra hour would gather most peers (same language, place and rules)."""
-    s_slot, s_prof, s_place, _ = scales
-    pc, pv = _sub_csr(place_cnt, place_v * s_place, local)
-    rc, rv = _sub_csr(prof_cnt, prof_val * s_prof, local)
-    lc, lv = _sub_csr(lang_cnt, lang_val, local)
-    c, v = _cross(pc, pv, rc, rv)
-    c, v = _cross(c, v, lc, lv)
-    free = ~amat[local]
-    sc, sv = _rows_csr(free)
-    c, v = _cross(c, v, sc, sv * s_slot)
-    row = np.repeat(np.arange(len(local)), c)
-    n = _lookup(keys_u, cnt_all, v) + 1
-    good = n > 1
-    row, v, n = row[good], v[good], n[good]
-    if not len(row):
-        return
-    # prefer completing a group, then more people; one suggestion per slot
-    slot = (v // s_slot) % HOURS_PER_WEEK
-    o = np.lexsort((-n, slot, row))
-    first = np.r_[True, (row[o][1:] != row[o][:-1]) | (slot[o][1:] != slot[o][:-1])]
-    o = o[first]
-    top = o[_top_per_row(row[o], n[o].astype(np.float64), k)]
-    for j in top.tolist():
-        key = int(v[j])
-        e = out[which[int(row[j])]]
-        e.slots.append(
-            (
-                key // s_slot % HOURS_PER_WEEK,
-                key % LANG_BITS,
-                key // s_place - 1,
-                int(n[j]),
-                bool(n[j] >= kmin),
-            )
-        )
-
-
-def _suggest_distances(
-    ctx: _Ctx,
-    pop: Population,
-    out: list[ColumnarExplanation],
-    which: list[int],
-    local: NDArray[np.int64],
-    lang_cnt: NDArray[np.int64],
-    lang_val: NDArray[np.int64],
-    amat: NDArray[np.bool_],
-    prof_cnt: NDArray[np.int64],
-    prof_val: NDArray[np.int64],
-    keys_u: NDArray[np.int64],
-    cnt_all: NDArray[np.int64],
-    scales: tuple[int, int, int, int],
-    kmin: int,
-    k: int,
-) -> None:
-    """Which farther venue (among the nearest few) would gather most peers."""
-    s_slot, s_prof, s_place, _ = scales
-    prob = ctx.problem
-    if ctx.tree is None:
-        return
-    ok = (pop.mode[local] != 0) & np.isfinite(pop.lat[local])
-    sel = local[ok]
-    wrow = np.flatnonzero(ok)
-    if not len(sel):
-        return
-    kk = min(ctx.opts.max_venues, len(prob.venue_lat))
-    _, vid = ctx.tree.query(unit_vectors(pop.lat[sel], pop.lon[sel]), k=kk)
-    vid = np.asarray(vid).reshape(len(sel), kk)
-    d = haversine_km(pop.lat[sel][:, None], pop.lon[sel][:, None], prob.venue_lat[vid], prob.venue_lon[vid])
-    far = d > pop.max_km[sel][:, None]
-    vc, vv = _rows_csr(far)
-    vval = vid[far].astype(I64)
-    rc, rv = _sub_csr(prof_cnt, prof_val * s_prof, sel)
-    lc, lv = _sub_csr(lang_cnt, lang_val, sel)
-    c, v = _cross(vc, (vval + 1) * s_place, rc, rv)
-    c, v = _cross(c, v, lc, lv)
-    sc, sv = _rows_csr(amat[sel])
-    c, v = _cross(c, v, sc, sv * s_slot)
-    row = np.repeat(np.arange(len(sel)), c)
-    n = _lookup(keys_u, cnt_all, v) + 1
-    good = n > 1
-    row, v, n = row[good], v[good], n[good]
-    if not len(row):
-        return
-    venue = v // s_place - 1
-    extra = (
-        haversine_km(pop.lat[sel[row]], pop.lon[sel[row]], prob.venue_lat[venue], prob.venue_lon[venue])
-        - (pop.max_km[sel[row]])
-    )
-    o = np.lexsort((extra, -n, venue, row))
-    first = np.r_[True, (row[o][1:] != row[o][:-1]) | (venue[o][1:] != venue[o][:-1])]
-    o = o[first]
-    score = (n[o] >= kmin) * 1e6 - extra[o]
-    top = o[_top_per_row(row[o], score, k)]
-    for j in top.tolist():
-        key = int(v[j])
-        e = out[which[int(wrow[row[j]])]]
-        e.distances.append(
-            (
-                int(venue[j]),
-                round(float(extra[j]), 3),
-                key % LANG_BITS,
-                key // s_slot % HOURS_PER_WEEK,
-                int(n[j]),
-                bool(n[j] >= kmin),
-            )
-        )
-
-
-# --------------------------------------------------------------------------- driver
 def solve(
     problem: Problem, options: Options | None = None, progress: Callable[[str], None] | None = None
 ) -> tuple[Solution, list[ColumnarExplanation]]:
@@ -1109,7 +755,7 @@ def solve(
         for name, sec in ch.timings.items():
             timings[name] = timings.get(name, 0.0) + sec
     # unmatched seats holders of chunks are already global; sum cpu seconds per phase
-    timings = {f"cpu_{k}" if k != "prepare" else k: v for k, v in timings.items()}
+    timings = {f"cpu_{k}" if k not in ("prepare", "milp_timeouts") else k: v for k, v in timings.items()}
     timings["merge"] = time.perf_counter() - t1
     timings["wall_solve"] = t1 - t0 - prep
 

@@ -60,6 +60,7 @@ class RepSearch:
         self.w = weight if weight is not None else [1.0] * n_people
         self.max_depth = max_depth
         self.placed = 0.0
+        self.journal: list[tuple[int, int, int]] | None = None
         self._visited: set[int] = set()
 
     # ------------------------------------------------------------------ primitives
@@ -103,6 +104,10 @@ class RepSearch:
                 for p, old in reversed(log):
                     self.rep_of[p] = old
                 return False
+        if self.journal is not None:
+            self.journal.extend((0, p, old) for p, old in log)
+            self.journal.append((1, t, 0))
+            self.journal.append((2, t, 0))
         self.open[t] = True
         c, w = self.cover, self.w
         for p in self.tp[t]:
@@ -112,6 +117,10 @@ class RepSearch:
         return True
 
     def close(self, t: int) -> None:
+        j = self.journal
+        if j is not None:
+            j.append((1, t, 1))
+            j.append((3, t, 0))
         self.open[t] = False
         c, w, rep_of = self.cover, self.w, self.rep_of
         for p in self.tp[t]:
@@ -119,7 +128,29 @@ class RepSearch:
             if c[p] == 0:
                 self.placed -= w[p]
             if rep_of[p] == t:
+                if j is not None:
+                    j.append((0, p, t))
                 rep_of[p] = -1
+
+    def undo(self) -> None:
+        """Revert every change recorded in the journal (newest first) and stop journaling."""
+        j, self.journal = self.journal or [], None
+        c, w = self.cover, self.w
+        for kind, a, b in reversed(j):
+            if kind == 0:
+                self.rep_of[a] = b
+            elif kind == 1:
+                self.open[a] = bool(b)
+            elif kind == 2:  # undo a cover increment
+                for p in self.tp[a]:
+                    c[p] -= 1
+                    if c[p] == 0:
+                        self.placed -= w[p]
+            else:  # undo a cover decrement
+                for p in self.tp[a]:
+                    if c[p] == 0:
+                        self.placed += w[p]
+                    c[p] += 1
 
     def loss(self, t: int) -> float:
         """Weight of people only ``t`` places."""
@@ -224,4 +255,49 @@ def iterated_local_search(
         else:
             rs.open, rs.rep_of, rs.cover, rs.placed = best[0][:], best[1][:], best[2][:], best[3]
     rs.open, rs.rep_of, rs.cover, rs.placed = best
+    return rs
+
+
+def targeted_search(
+    rs: RepSearch,
+    person_types: LazyLists,
+    unplaced: Sequence[int],
+    iterations: int,
+    rng: random.Random,
+) -> RepSearch:
+    """Local search around unplaced people, with an undo journal (no state copies).
+
+    Each step picks an unplaced person, one of their closed types and closes one or two open
+    types that hold its representatives, opens the type, re-opens what it can around the freed
+    people, and keeps the result only if the placed weight did not drop.  Cost per step is
+    local, so it scales to large experiences.
+    """
+    pool = list(unplaced)
+    if not pool:
+        return rs
+    for _ in range(iterations):
+        u = pool[rng.randrange(len(pool))]
+        if rs.cover[u] > 0:
+            continue
+        closed = [t for t in person_types[u] if not rs.open[t]]
+        if not closed:
+            continue
+        t = rng.choice(closed)
+        blockers = sorted({rs.rep_of[p] for p in rs.tp[t] if rs.rep_of[p] >= 0})
+        if not blockers:
+            continue
+        victims = rng.sample(blockers, min(len(blockers), rng.randint(1, 2)))
+        before = rs.placed
+        rs.journal = []
+        freed: set[int] = set()
+        for b in victims:
+            rs.close(b)
+            freed.update(rs.tp[b])
+        rs.try_open(t)
+        cands = sorted({x for p in freed if rs.cover[p] == 0 for x in person_types[p] if not rs.open[x]})
+        rs.greedy(cands, rng)
+        if rs.placed >= before - 1e-12:
+            rs.journal = None
+        else:
+            rs.undo()
     return rs

@@ -7,13 +7,15 @@ secondary experience, members in its most common age band, and ``1 - spread/12h`
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from .model import Population, Solution
 
 
-def _modal_share(group: NDArray[np.int64], value: NDArray[np.int64], n_groups: int) -> NDArray[np.float64]:
+def _modal_share(group: NDArray[Any], value: NDArray[Any], n_groups: int) -> NDArray[Any]:
     size = np.bincount(group, minlength=n_groups).astype(np.float64)
     ok = value >= 0
     g, v = group[ok], value[ok]
@@ -25,7 +27,7 @@ def _modal_share(group: NDArray[np.int64], value: NDArray[np.int64], n_groups: i
     return best / np.maximum(size, 1)
 
 
-def cohesion_scores(pop: Population, sol: Solution) -> NDArray[np.float64]:
+def cohesion_scores(pop: Population, sol: Solution) -> NDArray[Any]:
     """Cohesion score of every new group (index = new group id)."""
     ng = len(sol.ng_slot)
     mem = np.flatnonzero(sol.new_group >= 0)

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -230,19 +231,19 @@ class Population:
     without a place.  ``secondary`` and ``age_band`` are -1 when unknown.
     """
 
-    experience: NDArray[np.int32]
-    languages: NDArray[np.uint64]
-    availability: NDArray[np.uint8]
-    mode: NDArray[np.int8]
-    lat: NDArray[np.float64]
-    lon: NDArray[np.float64]
-    max_km: NDArray[np.float64]
-    attributes: NDArray[np.uint32]
-    requires: NDArray[np.uint32]
-    waited_days: NDArray[np.float32]
-    secondary: NDArray[np.int32]
-    age_band: NDArray[np.int16]
-    utc_offset_min: NDArray[np.int16]
+    experience: NDArray[Any]
+    languages: NDArray[Any]
+    availability: NDArray[Any]
+    mode: NDArray[Any]
+    lat: NDArray[Any]
+    lon: NDArray[Any]
+    max_km: NDArray[Any]
+    attributes: NDArray[Any]
+    requires: NDArray[Any]
+    waited_days: NDArray[Any]
+    secondary: NDArray[Any]
+    age_band: NDArray[Any]
+    utc_offset_min: NDArray[Any]
 
     def __post_init__(self) -> None:
         self.experience = _arr(self.experience, np.int32)
@@ -266,7 +267,7 @@ class Population:
     def __len__(self) -> int:
         return len(self.experience)
 
-    def subset(self, idx: NDArray[np.intp]) -> Population:
+    def subset(self, idx: NDArray[Any]) -> Population:
         """Rows ``idx`` (used to stream one experience at a time)."""
         return Population(**{name: getattr(self, name)[idx] for name in self.__slots__})  # type: ignore[attr-defined]
 
@@ -280,14 +281,14 @@ class Population:
 class GroupTable:
     """Columnar existing groups.  ``mode`` is 0 (online) or 1 (in person, at ``lat``/``lon``)."""
 
-    experience: NDArray[np.int32]
-    language: NDArray[np.int16]
-    slot: NDArray[np.int16]
-    mode: NDArray[np.int8]
-    lat: NDArray[np.float64]
-    lon: NDArray[np.float64]
-    free_seats: NDArray[np.int32]
-    tags: NDArray[np.uint32]
+    experience: NDArray[Any]
+    language: NDArray[Any]
+    slot: NDArray[Any]
+    mode: NDArray[Any]
+    lat: NDArray[Any]
+    lon: NDArray[Any]
+    free_seats: NDArray[Any]
+    tags: NDArray[Any]
 
     def __post_init__(self) -> None:
         self.experience = _arr(self.experience, np.int32)
@@ -302,7 +303,7 @@ class GroupTable:
     def __len__(self) -> int:
         return len(self.experience)
 
-    def subset(self, idx: NDArray[np.intp]) -> GroupTable:
+    def subset(self, idx: NDArray[Any]) -> GroupTable:
         return GroupTable(**{name: getattr(self, name)[idx] for name in self.__slots__})  # type: ignore[attr-defined]
 
     @staticmethod
@@ -317,8 +318,8 @@ class Problem:
 
     people: Population
     groups: GroupTable
-    venue_lat: NDArray[np.float64]
-    venue_lon: NDArray[np.float64]
+    venue_lat: NDArray[Any]
+    venue_lon: NDArray[Any]
     min_size: int = 5
     max_size: int = 10
     target_size: int = 7
@@ -346,13 +347,13 @@ class Solution:
     ``ng_rules[g]`` (attribute bit mask).
     """
 
-    new_group: NDArray[np.int32]
-    seat: NDArray[np.int32]
-    ng_experience: NDArray[np.int32]
-    ng_language: NDArray[np.int16]
-    ng_slot: NDArray[np.int16]
-    ng_venue: NDArray[np.int32]
-    ng_rules: NDArray[np.uint32]
+    new_group: NDArray[Any]
+    seat: NDArray[Any]
+    ng_experience: NDArray[Any]
+    ng_language: NDArray[Any]
+    ng_slot: NDArray[Any]
+    ng_venue: NDArray[Any]
+    ng_rules: NDArray[Any]
     upper_bound: int = 0
     stats: dict[str, float] = field(default_factory=dict)
 
