@@ -658,22 +658,26 @@ def _rep_greedy(
     while len(cp):
         rounds += 1
         unc = ~cover[cp]
+        all_unc = bool(unc.all())
         f = np.bincount(ct, minlength=nt)
-        g = np.bincount(ct[unc], minlength=nt)
+        g = f if all_unc else np.bincount(ct[unc], minlength=nt)
         keep = ((f >= kmin) & (g > 0))[ct]
         if not keep.all():
             cp, ct, unc = cp[keep], ct[keep], unc[keep]
         del keep
         if not len(cp):
             break
-        prio = (g * nt + tb)[ct]  # per-type priority, gathered once
-        vp, vs = cp[unc], prio[unc]
+        tprio = g * nt + tb  # per-type priority; gathered per pair only where needed (memory)
+        vp, vt = (cp, ct) if all_unc else (cp[unc], ct[unc])
         starts = np.flatnonzero(np.r_[True, vp[1:] != vp[:-1]])
-        voted = inv_tb[np.maximum.reduceat(vs, starts) % nt]
+        voted = inv_tb[np.maximum.reduceat(tprio[vt], starts) % nt]
+        del vp, vt, unc, starts
         chosen = np.zeros(nt, dtype=bool)
         chosen[voted] = True
         sel = chosen[ct]
-        rp, rt, rprio = cp[sel], ct[sel], prio[sel]
+        rp, rt = cp[sel], ct[sel]
+        del sel
+        rprio = tprio[rt]
         # each candidate person goes to the highest-priority chosen type that wants them
         st = np.flatnonzero(np.r_[True, rp[1:] != rp[:-1]])
         top = np.maximum.reduceat(rprio, st)
@@ -681,6 +685,7 @@ def _rep_greedy(
         top_of[rp[st]] = top
         mine = rprio == top_of[rp]
         rp, rt = rp[mine], rt[mine]
+        del rprio, top_of, mine
         # per type: least flexible candidates first, take kmin
         o = np.argsort(rt.astype(I64) * (dmax * m) + deg[rp] * m + rp)
         rp, rt = rp[o], rt[o]
