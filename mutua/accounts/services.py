@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts.models import ApiToken, User, hash_token
+from mutua.care.selectors import country_choices
 from mutua.core import ratelimit
 from mutua.core.emails import send_templated
 from mutua.core.errors import DomainError
+from mutua.core.i18n import require_timezone
 
 VERIFY_SALT = "mutua.accounts.verify-email"
 SIGNUP_EMAILS_PER_WINDOW = 3
@@ -84,6 +86,9 @@ def account_verify(*, token: str) -> User:
 
 @transaction.atomic
 def profile_update(*, user: User, display_name: str, language: str, timezone_name: str, country: str) -> User:
+    require_timezone(timezone_name)
+    if country and country not in dict(country_choices()):
+        raise DomainError(_("Unknown country."))
     user.display_name = display_name
     user.language = language
     user.timezone = timezone_name

@@ -1,19 +1,15 @@
-import zoneinfo
 from datetime import datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja import Path as PathParam
 
 from mutua.accounts import services as account_services
-from mutua.care.selectors import country_choices
 from mutua.circles import selectors, services
 from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import BasicAgreement, Circle, Experience, ExperienceFamily, Membership, Place
 from mutua.circles.policies import Need, access_circle
-from mutua.core.errors import DomainError
 
 router = Router()
 
@@ -297,12 +293,6 @@ def me(request: HttpRequest) -> ProfileOut:
 
 @router.put("/me", response={200: ProfileOut, 400: Message}, tags=["me"])
 def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
-    try:
-        zoneinfo.ZoneInfo(payload.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise DomainError(_("Unknown time zone.")) from exc
-    if payload.country and payload.country not in dict(country_choices()):
-        raise DomainError(_("Unknown country."))
     u = account_services.profile_update(
         user=request.user,  # type: ignore[arg-type]
         display_name=payload.display_name,

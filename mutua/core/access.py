@@ -5,7 +5,6 @@ is impossible. The markers also drive `MutuaLoginRequiredMiddleware`: login is t
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -16,7 +15,6 @@ ACCESS_ATTR = "mutua_access"
 PUBLIC = "public"  # anyone, no account needed
 ACCOUNT = "account"  # any signed-in person
 CIRCLE = "circle"  # goes through access_circle(); outsiders get 404
-STAFF = "staff"  # host staff only
 
 
 def _mark(view: Callable[..., Any], kind: str) -> Callable[..., Any]:
@@ -35,16 +33,6 @@ def account(view: Callable[..., Any]) -> Callable[..., Any]:
 def circle(view: Callable[..., Any]) -> Callable[..., Any]:
     """Marks a view whose body fetches its group through `access_circle` (the only gate)."""
     return _mark(view, CIRCLE)
-
-
-def staff(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return _mark(wrapped, STAFF)
 
 
 def user_id(request: Any) -> int:

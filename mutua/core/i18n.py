@@ -4,6 +4,7 @@ Models keep one column per interface language (`name_en`, `name_es`, …) so the
 translation in the admin. `tr()` picks the active language and falls back to English.
 """
 
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -26,3 +27,16 @@ def tr(obj: Any, field: str, language: str | None = None) -> str:
 def translated_values(data: dict[str, str], field: str) -> dict[str, str]:
     """Map a {"en": …, "es": …} object from a data file onto the per-language columns."""
     return {f"{field}_{lang}": data.get(lang) or data.get("en", "") for lang in LANGUAGE_CODES}
+
+
+def require_timezone(name: str) -> str:
+    """The one check that a time zone name is a real IANA zone (pages, API and services alike)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from mutua.core.errors import DomainError
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise DomainError(_("Unknown time zone.")) from exc
+    return name

@@ -1,6 +1,5 @@
 """Matching in the JSON API: the same services and rules as the "Find me a group" pages."""
 
-import zoneinfo
 from datetime import datetime
 from typing import Any, Literal
 
@@ -8,7 +7,6 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import Experience, Place
 from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
@@ -94,15 +92,9 @@ def interest_get(request: HttpRequest) -> Any:
 
 @router.put("/me/interest", response={200: InterestOut, 400: Message})
 def interest_put(request: HttpRequest, payload: InterestIn) -> Any:
-    try:
-        zoneinfo.ZoneInfo(payload.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise DomainError(_("Unknown time zone.")) from exc
     experience = Experience.objects.filter(slug=payload.experience).first()
     if experience is None:
         raise DomainError(_("Unknown experience."))
-    if any(lang not in GROUP_LANGUAGES for lang in payload.languages):
-        raise DomainError(_("Unknown language."))
     place = Place.objects.filter(slug=payload.place).first() if payload.place else None
     if payload.place and place is None:
         raise DomainError(_("Unknown place."))

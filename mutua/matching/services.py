@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mutua.circles import services as circle_services
+from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import Circle, CircleStatus, Experience, Mode, Place
 from mutua.core.errors import DomainError
+from mutua.core.i18n import require_timezone
 from mutua.core.models import audit
 from mutua.matching import engine
 from mutua.matching.models import (
@@ -68,6 +70,9 @@ def interest_save(
     """Register or update one's own interest. Returns it active (waiting) unless a proposal is open."""
     if not languages:
         raise DomainError(_("Choose at least one language."))
+    if any(lang not in GROUP_LANGUAGES for lang in languages):
+        raise DomainError(_("Unknown language."))
+    require_timezone(timezone_name)
     slots = sorted({int(h) for h in availability if 0 <= int(h) < 168})
     if not slots:
         raise DomainError(_("Choose at least one hour when you are free."))

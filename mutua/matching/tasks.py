@@ -6,8 +6,3 @@ from mutua.matching import services
 @task
 def run_matching(run_id: int) -> None:
     services.run_execute(run_id=run_id)
-
-
-@task
-def expire_offers() -> None:
-    services.offers_expire()

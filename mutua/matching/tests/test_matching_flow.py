@@ -300,3 +300,13 @@ def test_weekly_command_runs_a_matching(loaded, make_user):
     run = MatchingRun.objects.get()
     assert run.status == RunStatus.DONE and run.created_by is None
     assert "'placed': 5" in out.getvalue()
+
+
+def test_interest_rejects_unknown_time_zone_and_language_in_the_service(loaded, make_user):
+    from mutua.core.errors import DomainError
+
+    with pytest.raises(DomainError, match="time zone"):
+        register(make_user(), tz="Mars/Olympus")
+    with pytest.raises(DomainError, match="language"):
+        register(make_user(), languages=("xx",))
+    assert not Interest.objects.exists()
