@@ -23,3 +23,16 @@ class AuditEvent(models.Model):
 
 def audit(action: str, *, actor: Any = None, circle: Any = None, **data: object) -> None:
     AuditEvent.objects.create(action=action, actor=actor, circle=circle, data=data)
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter shared by every worker process (login, sign-up and reset throttles,
+    join/leave cycles). `key` is `scope:` plus a keyed hash of the identifier, so the table never
+    holds an email address or an IP address in clear. See `core/ratelimit.py`."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key.split(":", 1)[0]
