@@ -31,7 +31,50 @@ class VerifiedSessionAuth(SessionAuth):
         return None
 
 
-api = NinjaAPI(
+# Answers any operation can give besides its own, documented once for the whole schema so clients (and
+# the schemathesis run, which validates every response against the schema) can rely on them.
+_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail"],
+}
+_VALIDATION = {
+    "type": "object",
+    "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
+    "required": ["detail"],
+}
+COMMON_RESPONSES: dict[str, tuple[str, dict[str, Any]]] = {
+    "400": (
+        "The request broke a rule (the message says which) or held a character that is not allowed.",
+        _ERROR,
+    ),
+    "422": ("The request did not match the schema (each problem is listed).", _VALIDATION),
+    "429": ("Too many requests: wait and try again.", _ERROR),
+    "503": ("The service is unavailable for a moment (e.g. the database); try again later.", _ERROR),
+}
+AUTH_RESPONSES = {
+    "401": ("Not signed in: send `Authorization: Bearer <token>` or use the browser session.", _ERROR),
+    "403": ("A browser-session write without its CSRF token.", _ERROR),
+}
+
+
+class MutuaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                responses = op.setdefault("responses", {})
+                extra = dict(COMMON_RESPONSES)
+                if op.get("security"):
+                    extra.update(AUTH_RESPONSES)
+                for status, (text, body) in extra.items():
+                    responses.setdefault(
+                        status, {"description": text, "content": {"application/json": {"schema": body}}}
+                    )
+        return schema
+
+
+api = MutuaAPI(
     title="Mutua API",
     version="1",
     description=(
