@@ -113,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: every password login (the login page, /admin/login/) goes through its throttle.
+AUTHENTICATION_BACKENDS = ["mutua.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "circles:mine"
 LOGOUT_REDIRECT_URL = "core:home"

@@ -5,11 +5,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts import services
-from mutua.core import ratelimit
+from mutua.accounts.backends import was_throttled
+from mutua.accounts.normalize import check_email
 from mutua.core.widgets import FastSelect
 
 
@@ -25,13 +27,22 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+class NormalizedEmailField(forms.EmailField):
+    """An email field that yields the one normal form (mutua/accounts/normalize.py) and validates
+    that form, so ｍａｒｔａ@ｅｘａｍｐｌｅ.org is accepted as marta@example.org."""
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value)
+        return check_email(text) if text else text
+
+
 class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Your name"),
         max_length=80,
         help_text=_("Only you and the host see it. In each group you choose a pseudonym."),
     )
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
@@ -50,7 +61,8 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with throttling per email and per address."""
+    """Django's login form. The throttle itself is in the authentication backend, which every login
+    path goes through (mutua/accounts/backends.py); this form only says when it refused."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -63,30 +75,29 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)  # type: ignore[arg-type]
         self.fields["username"].label = _("Email address")
 
-    def _ip(self) -> str:
-        return str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
-
-    def clean(self) -> dict[str, object]:
-        email = str(self.cleaned_data.get("username") or "").strip().lower()
-        ip = self._ip()
-        if ratelimit.is_limited("login-email", email) or ratelimit.is_limited(
-            "login-ip", ip, limit=settings.LOGIN_RATE_LIMIT * 4
-        ):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            ratelimit.hit("login-email", email)
-            ratelimit.hit("login-ip", ip)
-            raise
-        ratelimit.reset("login-email", email)
-        return cleaned
+    def get_invalid_login_error(self) -> ValidationError:
+        if was_throttled(self.request):
+            return ValidationError(self.error_messages["throttled"], code="throttled")
+        return super().get_invalid_login_error()
 
     def confirm_login_allowed(self, user: object) -> None:
         super().confirm_login_allowed(user)  # type: ignore[arg-type]
         if not getattr(user, "email_verified", False):
             services.send_verification(user)  # type: ignore[arg-type]
             raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
+
+
+class PasswordResetForm(forms.Form):
+    """Asks for an address and queues the reset email through one service (no lookup here)."""
+
+    email = NormalizedEmailField(
+        label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def save(self, **_kwargs: object) -> None:
+        # PasswordResetView passes mail settings (templates, domain, token generator); the task that
+        # sends the mail decides those itself, after the response.
+        services.password_reset_request(email=self.cleaned_data["email"])
 
 
 class ProfileForm(forms.Form):

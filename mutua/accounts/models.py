@@ -1,27 +1,35 @@
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+
+from mutua.accounts.normalize import check_email, normalize_email
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalize_email(email or "")
+
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=check_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        # Emails are stored lower-case; people type them in any case.
-        return self.get(email__iexact=(username or "").strip())
+        # Exact equality on the one normal form, never `iexact` (see mutua/accounts/normalize.py).
+        return self.get(email=normalize_email(username or ""))
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
         extra.setdefault("is_staff", True)
@@ -59,6 +67,33 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or f"person #{self.pk}"
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # Called by AbstractBaseUser.clean(), so model forms (the admin's "add person") store the
+        # normal form and check uniqueness on it.
+        return normalize_email(username) if isinstance(username, str) else username
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            check_email(self.email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc}) from exc
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever path set the address, only the normal form is stored.
+        self.email = normalize_email(self.email or "")
+        # set_password() leaves the new password pending in `_password` until the row is saved; Django
+        # itself uses it to notify password validators. Every path that changes a password (reset
+        # link, the admin's password form, `manage.py changepassword`) ends here, so this is the one
+        # place that revokes the person's API tokens: a token must not outlive the password that
+        # protected the account when it was created.
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if password_changed:
+                ApiToken.objects.filter(user=self).delete()
 
 
 def hash_token(raw: str) -> str:

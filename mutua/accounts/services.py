@@ -1,37 +1,35 @@
-"""Account writes. Keyword-only, atomic; side effects (email) run after commit."""
+"""Account writes. Keyword-only, atomic; side effects (email tasks) are queued after commit."""
 
-from django.conf import settings
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutua.accounts import tasks
 from mutua.accounts.models import ApiToken, User, hash_token
+from mutua.accounts.normalize import normalize_email
+from mutua.accounts.tokens import user_for_verification_code
 from mutua.care.selectors import country_choices
 from mutua.core import ratelimit
-from mutua.core.emails import send_templated
 from mutua.core.errors import DomainError
 from mutua.core.i18n import require_timezone
 
-VERIFY_SALT = "mutua.accounts.verify-email"
+# At most this many account emails (sign-up, password reset: each its own count) per address and
+# window, so nobody can flood someone's inbox through us.
 SIGNUP_EMAILS_PER_WINDOW = 3
-VERIFY_MAX_AGE = 60 * 60 * 24 * 3
-
-
-def verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+LINK_NOT_VALID = _(
+    "This confirmation link is not valid any more. "
+    "Log in: if your address still needs confirming, we will send you a new link."
+)
 
 
 def send_verification(user: User) -> None:
-    link = settings.SITE_URL + reverse("accounts:verify", args=[verification_token(user)])
-    transaction.on_commit(
-        lambda: send_templated(
-            to=user.email, template="verify_email", context={"link": link}, language=user.language
-        )
-    )
+    """Queue a confirmation email. The task builds the link when it runs (task arguments are visible
+    to host staff, so the link must not be one)."""
+    transaction.on_commit(partial(tasks.send_verification_email.enqueue, user.pk))
 
 
 @transaction.atomic
@@ -41,25 +39,14 @@ def account_signup(
     """Create an unverified account, or — when the email is taken — tell its owner by email.
 
     The caller sees the same outcome either way: being registered is itself sensitive."""
-    email = email.strip().lower()
-    existing = get_user_model().objects.filter(email__iexact=email).first()
-    # At most a few messages per address and window: nobody can flood someone's inbox through us.
+    email = normalize_email(email)
+    existing = get_user_model().objects.filter(email=email).first()
     flooded = ratelimit.hit("signup-email", email) > SIGNUP_EMAILS_PER_WINDOW
     if existing is not None:
         # Hash anyway so both branches take the same time: timing must not reveal registration.
         make_password(password)
-        if flooded:
-            return
-        login = settings.SITE_URL + reverse("accounts:login")
-        reset = settings.SITE_URL + reverse("accounts:password_reset")
-        transaction.on_commit(
-            lambda: send_templated(
-                to=existing.email,
-                template="already_registered",
-                context={"login": login, "reset": reset},
-                language=existing.language,
-            )
-        )
+        if not flooded:
+            transaction.on_commit(partial(tasks.send_already_registered_email.enqueue, existing.pk))
         return
     user = get_user_model().objects.create_user(
         email=email, password=password, display_name=display_name, language=language, timezone=timezone_name
@@ -68,19 +55,27 @@ def account_signup(
         send_verification(user)
 
 
-def account_verify(*, token: str) -> User:
-    try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise DomainError(_("This confirmation link has expired. Log in to receive a new one.")) from exc
-    except signing.BadSignature as exc:
-        raise DomainError(_("This confirmation link is not valid.")) from exc
-    user = get_user_model().objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
-    if user is None:
-        raise DomainError(_("This confirmation link is not valid."))
-    if not user.email_verified:
-        user.email_verified = True
-        user.save(update_fields=["email_verified"])
+@transaction.atomic
+def password_reset_request(*, email: str) -> None:
+    """Queue a reset email for an address, whether or not it has an account.
+
+    Both branches do the same work here (count, queue one task with the normalised address); the
+    task looks the person up after the response, so neither the answer nor its timing reveals
+    whether the address is registered."""
+    email = normalize_email(email)
+    if ratelimit.hit("reset-email", email) > SIGNUP_EMAILS_PER_WINDOW:
+        return
+    transaction.on_commit(partial(tasks.send_password_reset_email.enqueue, email))
+
+
+@transaction.atomic
+def account_verify(*, code: str) -> User:
+    """Confirm an address with the code from a confirmation link. Works once (see tokens.py)."""
+    user = user_for_verification_code(code)
+    # A conditional UPDATE, so of two requests racing with the same link only one succeeds.
+    if user is None or not User.objects.filter(pk=user.pk, email_verified=False).update(email_verified=True):
+        raise DomainError(LINK_NOT_VALID)
+    user.email_verified = True
     return user
 
 

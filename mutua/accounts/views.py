@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mutua.accounts import services
-from mutua.accounts.forms import ApiTokenForm, LoginForm, ProfileForm, SignupForm
+from mutua.accounts.backends import BACKEND_PATH
+from mutua.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm, SignupForm
 from mutua.care.selectors import country_choices
 from mutua.core.access import account, public
 from mutua.core.errors import DomainError
@@ -46,12 +49,29 @@ def signup_done(request: HttpRequest) -> HttpResponse:
 @public
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user = services.account_verify(token=token)
+        user = services.account_verify(code=token)
     except DomainError as exc:
         return render(request, "accounts/verify_failed.html", {"error": exc.message}, status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.is_staff or user.is_superuser:
+        # A link in a mailbox must never open the admin: staff log in with their password (and their
+        # second factor) like any other time.
+        messages.success(request, _("Your email address is confirmed. Please log in."))
+        return redirect("accounts:login")
+    # The friendly path: the link logs a member in, once (using it changes the state its token
+    # covers, so the same link cannot log in again).
+    login(request, user, backend=BACKEND_PATH)
     messages.success(request, _("Your email address is confirmed. Welcome to Mutua."))
     return redirect("circles:mine")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out also tells the browser to drop what it kept from the session: cached pages (a
+    shared computer's back button must not show someone's groups), cookies and storage."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
 
 
 login_view = public(
@@ -59,12 +79,11 @@ login_view = public(
         template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
     )
 )
-logout_view = public(auth_views.LogoutView.as_view())
+logout_view = public(LogoutView.as_view())
 password_reset = public(
     auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
-        email_template_name="emails/password_reset.txt",
-        subject_template_name="emails/password_reset_subject.txt",
+        form_class=PasswordResetForm,
         success_url=reverse_lazy("accounts:password_reset_done"),
     )
 )

@@ -1,5 +1,12 @@
 """Outgoing email. Messages are rendered in the recipient's language and never mention a group's
-topic or content (P7). A failure to send is logged (without content) and never breaks a request."""
+topic or content (P7). A failure to send is logged (without content) and never breaks a request.
+
+Mail is sent from background tasks (Django's tasks framework), after the response: a slow mail server
+must not make a page slower for one kind of person than for another (that would reveal, for example,
+whether an address has an account). Task arguments are stored in the task table, which host staff can
+read in the admin, so a task receives only an id or an address and builds any link itself when it runs
+(`absolute_url`); a link or a token must never be a task argument.
+"""
 
 import logging
 
@@ -9,6 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email: this instance's public address (SITE_URL) and a path from reverse()."""
+    return settings.SITE_URL + path
 
 
 def send_templated(*, to: str, template: str, context: dict[str, object], language: str = "") -> bool:

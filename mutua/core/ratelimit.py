@@ -85,6 +85,25 @@ def hit(scope: str, ident: str, *, window: int | None = None) -> int:
         return 1
 
 
+def release(scope: str, ident: str) -> None:
+    """Give back one hit of the current window (never below zero).
+
+    For callers that count an attempt *before* doing the work, so that concurrent attempts cannot all
+    pass a check made before any of them was counted, and then find the attempt should not count
+    (a login that succeeded does not use up the address's failures)."""
+    key = _key(scope, ident)
+    if _use_redis():
+        try:
+            if cache.decr(f"rl:{key}") < 0:
+                cache.delete(f"rl:{key}")
+        except ValueError:
+            pass
+        return
+    RateCounter.objects.filter(key=key, window_ends__gt=timezone.now(), count__gt=0).update(
+        count=F("count") - 1
+    )
+
+
 def reset(scope: str, ident: str) -> None:
     key = _key(scope, ident)
     if _use_redis():
