@@ -113,6 +113,7 @@ def make_circle(content: dict[str, Any], make_user: Any) -> Any:
             description="A calm group.",
             pseudonym="Founder",
             confirms_experience=True,
+            accepts_pledge=True,
             pledge_version=content["pledge"].version,
         )
         defaults.update(kwargs)
@@ -127,6 +128,7 @@ def join(circle: Any, user: Any, pseudonym: str | None = None) -> Any:
         user=user,
         pseudonym=pseudonym or f"P{user.pk}",
         confirms_experience=True,
+        accepts_pledge=True,
         pledge_version=Pledge.objects.order_by("-version").first().version,  # type: ignore[union-attr]
     )
 

@@ -113,7 +113,7 @@ def seed(n_groups: int, n_members: int) -> None:
             )
     Membership.objects.bulk_create(memberships, batch_size=5000)
     for pk, n in counts.items():
-        Circle.objects.filter(pk=pk).update(member_count=n)
+        Circle.objects.filter(pk=pk).update(member_count=n, seats_held=n)
     # A live database has statistics (autovacuum on PostgreSQL); a bulk-loaded one needs ANALYZE.
     from django.db import connection
 

@@ -85,7 +85,15 @@ api = MutuaAPI(
     urls_namespace="api",
 )
 
-STATUS_FOR_CODE = {"invalid": 400, "not_found": 404, "conflict": 409}
+# "consent_required" (circles.consent.ConsentRequired): a member must accept new agreements or a new
+# pledge first; they are a member, so it is a 409 with that code, not the outsider's 404.
+STATUS_FOR_CODE = {
+    "invalid": 400,
+    "not_found": 404,
+    "conflict": 409,
+    "consent_required": 409,
+    "rate_limited": 429,
+}
 
 
 @api.exception_handler(DomainError)

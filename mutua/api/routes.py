@@ -7,6 +7,7 @@ from ninja import Path as PathParam
 
 from mutua.accounts import services as account_services
 from mutua.circles import selectors, services
+from mutua.circles.consent import consent_is_current, current_pledge_version
 from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import BasicAgreement, Circle, Experience, ExperienceFamily, Membership, Place
 from mutua.circles.policies import Need, access_circle
@@ -57,9 +58,17 @@ class CirclePublicOut(Schema):
     description: str
     size_band: str
     status: str
-    accepting_newcomers: bool
+    accepting_newcomers: bool = Field(
+        ..., description="Open to newcomers and a seat is free: joining makes you a member."
+    )
     open_to_newcomers: bool
-    full: bool
+    full: bool = Field(
+        ...,
+        description=(
+            "Every seat is held by a member or an open seat offer: joining puts you on the waiting list."
+        ),
+    )
+    agreements_version: int = Field(..., description="The version of the group's agreements in force.")
     distance_km: float | None = None
 
 
@@ -76,6 +85,17 @@ class MembershipOut(Schema):
     pseudonym: str
     waiting_position: int | None = None
     offer_expires_at: datetime | None = None
+    consent_required: bool = Field(
+        False,
+        description=(
+            "The agreements or the pledge changed since you accepted them: accept them again "
+            "(POST /groups/{code}/consent) before seeing the group or taking a seat."
+        ),
+    )
+    must_choose_pseudonym: bool = Field(
+        False,
+        description="You were given a placeholder pseudonym: choose one (POST /groups/{code}/pseudonym).",
+    )
 
 
 class CircleHomeOut(Schema):
@@ -86,9 +106,36 @@ class CircleHomeOut(Schema):
 
 
 class JoinIn(Schema):
-    pseudonym: str = Field(..., min_length=1, max_length=40)
-    confirms_experience: bool
-    pledge_version: int = Field(..., ge=0, le=1_000_000)
+    """Joining needs the same consent as the join page: all three fields, explicitly."""
+
+    pseudonym: str = Field(..., min_length=1, max_length=40, description="Your pseudonym in the group.")
+    confirms_experience: bool = Field(..., description="Must be true: you share the group's experience.")
+    accepts_pledge: bool = Field(
+        ...,
+        description=(
+            "Must be true: you have read the group's agreements and accept the confidentiality pledge "
+            "of version `pledge_version` (both from GET /pledge)."
+        ),
+    )
+    pledge_version: int = Field(
+        ..., ge=0, le=1_000_000, description="The version of the pledge you accept (GET /pledge)."
+    )
+
+
+class ConsentIn(Schema):
+    """Accept the current pledge and the group's current agreements again, after either changed."""
+
+    accepts_pledge: bool = Field(..., description="Must be true: you accept the agreements and the pledge.")
+    pledge_version: int = Field(
+        ..., ge=0, le=1_000_000, description="The current pledge version (GET /pledge)."
+    )
+    agreements_version: int = Field(
+        ..., ge=0, le=1_000_000, description="The group's current agreements version (GET /groups/{code})."
+    )
+
+
+class PseudonymIn(Schema):
+    pseudonym: str = Field(..., min_length=1, max_length=40, description="Your new pseudonym in the group.")
 
 
 class ProfileOut(Schema):
@@ -149,17 +196,22 @@ def _circle(c: Circle, distance: float | None = None) -> CirclePublicOut:
         accepting_newcomers=c.accepting,
         open_to_newcomers=c.open,
         full=c.is_full,
+        agreements_version=c.agreements_version,
         distance_km=distance,
     )
 
 
-def _membership(m: Membership) -> MembershipOut:
+def _membership(m: Membership, pledge_version: int | None = None) -> MembershipOut:
+    if pledge_version is None:
+        pledge_version = current_pledge_version()
     return MembershipOut(
         group=_circle(m.circle),
         status=m.status,
         pseudonym=m.pseudonym,
         waiting_position=selectors.waiting_position(membership=m),
         offer_expires_at=m.offer_expires_at,
+        consent_required=not consent_is_current(membership=m, circle=m.circle, pledge_version=pledge_version),
+        must_choose_pseudonym=m.must_choose_pseudonym,
     )
 
 
@@ -225,7 +277,7 @@ def group_public(request: HttpRequest, code: str) -> CirclePublicOut:
     return _circle(circle)
 
 
-@router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message}, tags=["groups"])
+@router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message, 409: Message}, tags=["groups"])
 def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
     circle, membership = access_circle(request.user, code, Need.MEMBER)
     agreements = [AgreementOut(slug=a.slug, title=a.title, text=a.text) for a in BasicAgreement.objects.all()]
@@ -239,7 +291,7 @@ def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
 
 @router.post(
     "/groups/{code}/join",
-    response={201: MembershipOut, 400: Message, 404: Message, 409: Message},
+    response={201: MembershipOut, 400: Message, 404: Message, 409: Message, 429: Message},
     tags=["groups"],
 )
 def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
@@ -251,6 +303,7 @@ def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
         user=request.user,
         pseudonym=payload.pseudonym,
         confirms_experience=payload.confirms_experience,
+        accepts_pledge=payload.accepts_pledge,
         pledge_version=payload.pledge_version,
     )
     return Status(201, _membership(membership))
@@ -264,11 +317,51 @@ def group_leave(request: HttpRequest, code: str) -> Status:
 
 
 @router.post(
-    "/groups/{code}/seat/accept", response={200: MembershipOut, 404: Message, 409: Message}, tags=["groups"]
+    "/groups/{code}/seat/accept",
+    response={200: MembershipOut, 404: Message, 409: Message},
+    tags=["groups"],
+    description=(
+        "Take an offered seat. 409 with code `consent_required` when the agreements or the pledge "
+        "changed since you joined the list: accept them again (POST /groups/{code}/consent) first."
+    ),
 )
 def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     return _membership(services.seat_accept(circle=circle, user=request.user))
+
+
+@router.post(
+    "/groups/{code}/consent",
+    response={200: MembershipOut, 400: Message, 404: Message, 409: Message},
+    tags=["groups"],
+    description=(
+        "Accept the current pledge and the group's current agreements again. Needed when another "
+        "operation answered 409 with code `consent_required`."
+    ),
+)
+def group_consent(request: HttpRequest, code: str, payload: ConsentIn) -> MembershipOut:
+    circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
+    membership = services.membership_consent_renew(
+        circle=circle,
+        user=request.user,
+        accepts_pledge=payload.accepts_pledge,
+        pledge_version=payload.pledge_version,
+        agreements_version=payload.agreements_version,
+    )
+    return _membership(membership)
+
+
+@router.post(
+    "/groups/{code}/pseudonym",
+    response={200: MembershipOut, 400: Message, 404: Message, 409: Message},
+    tags=["groups"],
+)
+def group_pseudonym(request: HttpRequest, code: str, payload: PseudonymIn) -> MembershipOut:
+    circle, _m = access_circle(request.user, code, Need.MEMBER)
+    membership = services.membership_pseudonym_change(
+        circle=circle, user=request.user, pseudonym=payload.pseudonym
+    )
+    return _membership(membership)
 
 
 @router.post("/groups/{code}/seat/decline", response={204: None, 404: Message, 409: Message}, tags=["groups"])
@@ -280,7 +373,8 @@ def seat_decline(request: HttpRequest, code: str) -> Status:
 
 @router.get("/me/groups", response=list[MembershipOut], tags=["me"])
 def my_groups(request: HttpRequest) -> list[MembershipOut]:
-    return [_membership(m) for m in selectors.circles_of_user(user=request.user)]
+    pledge_version = current_pledge_version()
+    return [_membership(m, pledge_version) for m in selectors.circles_of_user(user=request.user)]
 
 
 @router.get("/me", response=ProfileOut, tags=["me"])

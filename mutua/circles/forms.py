@@ -70,6 +70,26 @@ class JoinForm(forms.Form):
     pledge_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ConsentForm(forms.Form):
+    """Accept again after the group's agreements or the confidentiality pledge changed. The hidden
+    versions name what the person was shown, so a text that changed meanwhile is not agreed to."""
+
+    accepts_pledge = forms.BooleanField(
+        label=_("I have read the agreements and I accept the confidentiality pledge."),
+        error_messages={"required": _("Please accept the agreements and the confidentiality pledge.")},
+    )
+    pledge_version = forms.IntegerField(widget=forms.HiddenInput)
+    agreements_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PseudonymForm(forms.Form):
+    pseudonym = forms.CharField(
+        label=_("Your pseudonym in this group"),
+        max_length=40,
+        help_text=_("The name the group will know you by. It need not be your real name."),
+    )
+
+
 class CircleCreateForm(JoinForm):
     name = forms.CharField(
         label=_("Group name"),

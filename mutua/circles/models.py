@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,6 +207,9 @@ class Circle(models.Model):
     # Denormalised count of current members, kept by the membership services; the directory
     # filters and sorts on it without a join.
     member_count = models.PositiveSmallIntegerField(default=0)
+    # Denormalised count of seats held (`Membership.objects.holding_seat()`), kept by the same
+    # recount; "full" and "taking newcomers" are read from it everywhere.
+    seats_held = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,7 +236,8 @@ class Circle(models.Model):
 
     @property
     def is_full(self) -> bool:
-        return self.member_count >= self.max_members
+        """Every seat is held (by a member or by an open seat offer): a newcomer would wait."""
+        return self.seats_held >= self.max_members
 
     @property
     def accepting(self) -> bool:
@@ -267,6 +272,25 @@ class MembershipStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+# A live relation to a group: the person is in it or in its queue. One definition for the gate,
+# the services and the selectors.
+LIVE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def live(self) -> "MembershipQuerySet":
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def holding_seat(self) -> "MembershipQuerySet":
+        """Memberships that hold a seat: members, and people offered a seat.
+
+        An offer past its deadline still counts. The next write on the group sends that person to
+        the back of the queue and offers the seat to whoever is then first (the same person when
+        nobody else waits), so a newcomer never gets it; counting it keeps the directory, "full"
+        and join in agreement."""
+        return self.filter(status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED))
+
+
 class Membership(models.Model):
     """One person's relation to one group. Only services in `circles.services` write it, and only
     for the person themself (P2)."""
@@ -275,6 +299,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     status = models.CharField(max_length=16, choices=MembershipStatus.choices)
     pseudonym = models.CharField(_("pseudonym"), max_length=40)
+    # The pseudonym's confusables skeleton (`circles.pseudonyms.pseudonym_key`): two live
+    # memberships of a group never share one, so "Sam", "sam" and Cyrillic "Ѕаm" cannot coexist.
+    pseudonym_key = models.CharField(max_length=255, default="", editable=False)
+    # Set when the group was formed with a placeholder because the chosen pseudonym clashed.
+    must_choose_pseudonym = models.BooleanField(default=False)
     joined_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
@@ -282,8 +311,18 @@ class Membership(models.Model):
     agreements_version = models.PositiveIntegerField(default=0)
     pledge_version = models.PositiveIntegerField(default=0)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["circle", "user"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "user"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["circle", "pseudonym_key"],
+                # Rows written outside the services (bulk loads in bench/) have no key yet.
+                condition=models.Q(status__in=LIVE_STATUSES) & ~models.Q(pseudonym_key=""),
+                name="membership_pseudonym_live_unique",
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "status"]),
             models.Index(fields=["circle", "status"]),
@@ -300,7 +339,8 @@ class PledgeAcceptance(models.Model):
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="pledge_acceptances")
     pledge_version = models.PositiveIntegerField()
     agreements_version = models.PositiveIntegerField()
-    accepted_at = models.DateTimeField(auto_now_add=True)
+    # When the person accepted: for a group formed by matching, when they accepted the proposal.
+    accepted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-accepted_at"]

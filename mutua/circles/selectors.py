@@ -76,7 +76,9 @@ def directory_search(*, filters: DirectoryFilters) -> Page:
     elif filters.mode == Mode.ONLINE:
         qs = qs.filter(mode__in=(Mode.ONLINE, Mode.HYBRID))
     if filters.accepting:
-        qs = qs.filter(open=True, member_count__lt=F("max_members"))
+        # `seats_held` is `Membership.objects.holding_seat()` denormalised by the one recount, so the
+        # directory agrees with `Circle.accepting`, the API and join without a join of its own.
+        qs = qs.filter(open=True, seats_held__lt=F("max_members"))
     order: list[Any] = ["name", "pk"]
     if filters.place:
         origin = Place.objects.filter(slug=filters.place).first()
@@ -102,10 +104,8 @@ def circle_public(*, code: str) -> Circle | None:
 
 def circles_of_user(*, user: Any) -> list[Membership]:
     return list(
-        Membership.objects.filter(
-            user=user,
-            status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED),
-        )
+        Membership.objects.live()
+        .filter(user=user)
         .select_related("circle", "circle__experience", "circle__place")
         .prefetch_related("circle__language_rows")
         .order_by("status", "circle__name")

@@ -4,14 +4,26 @@ P2: every service that creates or changes a membership takes the acting person a
 ever touches that person's own row. There is no parameter for "another person" anywhere.
 """
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mutua.circles.consent import (
+    CHANGED,
+    Consent,
+    ConsentRequired,
+    check_consent,
+    check_pledge,
+    consent_is_current,
+    current_pledge,
+    current_pledge_version,
+)
 from mutua.circles.models import (
     Circle,
     CircleLanguage,
@@ -21,33 +33,30 @@ from mutua.circles.models import (
     MembershipStatus,
     Mode,
     Place,
-    Pledge,
     PledgeAcceptance,
 )
+from mutua.circles.pseudonyms import PSEUDONYM_MAX, clean_pseudonym, pseudonym_key
+from mutua.core import ratelimit
 from mutua.core.errors import DomainError
 from mutua.core.models import audit
 
-PSEUDONYM_MAX = 40
+__all__ = [
+    "PSEUDONYM_MAX",
+    "check_consent",
+    "clean_pseudonym",
+    "current_pledge",
+]
 
+# Joining is how an outsider could probe which pseudonyms a group uses (a refused pseudonym is
+# taken; an accepted one can be dropped by leaving). Each attempt with valid consent counts, per
+# person and group, in a window shared by all workers (`core.ratelimit`).
+JOIN_RATE_SCOPE = "circle-join"
+JOIN_RATE_LIMIT = 5
+JOIN_RATE_WINDOW_SECONDS = 24 * 3600
 
-def current_pledge() -> Pledge:
-    pledge = Pledge.objects.order_by("-version").first()
-    if pledge is None:
-        raise DomainError(
-            _("This Mutua has no confidentiality pledge yet. Please tell the host."), "conflict"
-        )
-    return pledge
-
-
-def clean_pseudonym(pseudonym: str) -> str:
-    value = " ".join((pseudonym or "").split())
-    if not value:
-        raise DomainError(_("Choose a pseudonym: the name the group will know you by."))
-    if len(value) > PSEUDONYM_MAX:
-        raise DomainError(_("A pseudonym can have at most 40 characters."))
-    if "@" in value:
-        raise DomainError(_("A pseudonym cannot contain “@”: it must not be an email address."))
-    return value
+PSEUDONYM_TAKEN = _(
+    "Someone in this group already uses that pseudonym, or one that looks the same. Please choose another."
+)
 
 
 def _require_verified(user: Any) -> None:
@@ -55,30 +64,25 @@ def _require_verified(user: Any) -> None:
         raise DomainError(_("Please confirm your email address before joining a group."), "conflict")
 
 
-def check_consent(*, confirms_experience: bool, pledge_version: int | None) -> Pledge:
-    """The consent every join needs (P1, P7): the shared experience, and the current pledge."""
-    if not confirms_experience:
+def _require_given(consent: Consent) -> None:
+    """Consent recorded earlier (a matching proposal) is checked for what cannot go stale: the person
+    confirmed the shared experience (P1). A stale pledge is let through and closes the gate instead."""
+    if consent.confirms_experience is not True:
         raise DomainError(_("Please confirm that you share this group's experience."))
-    pledge = current_pledge()
-    if pledge_version != pledge.version:
-        raise DomainError(
-            _("The agreements or the pledge have changed since you opened the page. Please read them again."),
-            "conflict",
-        )
-    return pledge
 
 
-def _ensure_pseudonym_free(*, circle: Circle, pseudonym: str, exclude_user: Any) -> None:
-    taken = (
-        circle.memberships.filter(
-            status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED, MembershipStatus.WAITING),
-            pseudonym__iexact=pseudonym,
-        )
-        .exclude(user=exclude_user)
-        .exists()
-    )
-    if taken:
-        raise DomainError(_("Someone in this group already uses that pseudonym. Please choose another."))
+def _pseudonym_taken(*, circle: Circle, key: str, exclude_user: Any) -> bool:
+    return circle.memberships.live().filter(pseudonym_key=key).exclude(user=exclude_user).exists()
+
+
+def _placeholder(*, circle: Circle, user: Any) -> tuple[str, str]:
+    """A neutral pseudonym nobody in the group uses, for the last-resort case at formation."""
+    for n in itertools.count(circle.memberships.live().count() + 1):
+        name = gettext("Member %(n)s") % {"n": n}
+        key = pseudonym_key(name)
+        if not _pseudonym_taken(circle=circle, key=key, exclude_user=user):
+            return name, key
+    raise AssertionError("unreachable")
 
 
 def _lock(circle: Circle) -> Circle:
@@ -87,8 +91,9 @@ def _lock(circle: Circle) -> Circle:
 
 
 def _refresh(circle: Circle) -> None:
-    """Recount members, expire stale seat offers, offer free seats to the longest waiting, and move a
-    forming group to active when it reaches its minimum (adopting the basic agreements)."""
+    """The one recount: expire stale seat offers, offer free seats to the longest waiting, keep the
+    denormalised `member_count` and `seats_held`, and move a forming group to active when it reaches
+    its minimum (adopting the basic agreements)."""
     now = timezone.now()
     expired = circle.memberships.filter(status=MembershipStatus.OFFERED, offer_expires_at__lt=now)
     for m in expired:
@@ -97,9 +102,8 @@ def _refresh(circle: Circle) -> None:
         m.offer_expires_at = None
         m.waiting_since = now
         m.save(update_fields=["status", "offer_expires_at", "waiting_since"])
-    members = circle.memberships.filter(status=MembershipStatus.MEMBER).count()
-    offered = circle.memberships.filter(status=MembershipStatus.OFFERED).count()
-    free = circle.max_members - members - offered
+    held = circle.memberships.holding_seat().count()
+    free = circle.max_members - held
     if free > 0:
         deadline = now + timedelta(days=settings.MUTUA_SEAT_OFFER_DAYS)
         for m in circle.memberships.filter(status=MembershipStatus.WAITING).order_by("waiting_since", "pk")[
@@ -108,11 +112,16 @@ def _refresh(circle: Circle) -> None:
             m.status = MembershipStatus.OFFERED
             m.offer_expires_at = deadline
             m.save(update_fields=["status", "offer_expires_at"])
+            held += 1
             audit("seat.offered", actor=None, circle=circle, membership=m.pk)
+    members = circle.memberships.filter(status=MembershipStatus.MEMBER).count()
     fields = []
     if circle.member_count != members:
         circle.member_count = members
         fields.append("member_count")
+    if circle.seats_held != held:
+        circle.seats_held = held
+        fields.append("seats_held")
     if circle.status == CircleStatus.FORMING and members >= circle.min_members:
         circle.status = CircleStatus.ACTIVE
         circle.agreements_adopted_at = now
@@ -121,15 +130,20 @@ def _refresh(circle: Circle) -> None:
         circle.save(update_fields=fields)
 
 
-def _record_acceptance(*, circle: Circle, user: Any, pledge: Pledge, membership: Membership) -> None:
-    membership.pledge_version = pledge.version
-    membership.agreements_version = circle.agreements_version
-    PledgeAcceptance.objects.create(
-        user=user, circle=circle, pledge_version=pledge.version, agreements_version=circle.agreements_version
-    )
+def _record_acceptance(*, circle: Circle, user: Any, consent: Consent, membership: Membership) -> None:
+    """Write down what the person accepted, with the versions and the moment they accepted."""
+    membership.pledge_version = consent.pledge_version
+    membership.agreements_version = consent.agreements_version
+    if consent.pledge_version > 0:
+        PledgeAcceptance.objects.create(
+            user=user,
+            circle=circle,
+            pledge_version=consent.pledge_version,
+            agreements_version=consent.agreements_version,
+            accepted_at=consent.given_at,
+        )
 
 
-@transaction.atomic
 def circle_create(
     *,
     founder: Any,
@@ -145,10 +159,52 @@ def circle_create(
     open: bool = True,  # noqa: A002 - mirrors the model field
     pseudonym: str,
     confirms_experience: bool,
+    accepts_pledge: bool,
     pledge_version: int | None,
 ) -> Circle:
     """A member starts a group and becomes its first member. The founder holds no special rights (P5)."""
     _require_verified(founder)
+    consent = check_consent(
+        confirms_experience=confirms_experience, accepts_pledge=accepts_pledge, pledge_version=pledge_version
+    )
+    return circle_create_consented(
+        founder=founder,
+        name=name,
+        experience=experience,
+        secondary_experiences=secondary_experiences,
+        languages=languages,
+        mode=mode,
+        place=place,
+        description=description,
+        max_members=max_members,
+        listed=listed,
+        open=open,
+        pseudonym=pseudonym,
+        consent=consent,
+    )
+
+
+@transaction.atomic
+def circle_create_consented(
+    *,
+    founder: Any,
+    name: str,
+    experience: Experience,
+    secondary_experiences: list[Experience] | None = None,
+    languages: list[str],
+    mode: str,
+    place: Place | None,
+    description: str,
+    max_members: int | None = None,
+    listed: bool = True,
+    open: bool = True,  # noqa: A002 - mirrors the model field
+    pseudonym: str,
+    consent: Consent,
+) -> Circle:
+    """Create a group with consent the founder gave earlier (`circle_create` checks it now; matching
+    passes what the person accepted with their proposal)."""
+    _require_verified(founder)
+    _require_given(consent)
     pseudonym = clean_pseudonym(pseudonym)
     name = " ".join((name or "").split())
     if not name:
@@ -164,7 +220,6 @@ def circle_create(
     max_members = max_members or settings.MUTUA_MAX_MEMBERS
     if not 5 <= max_members <= 12:
         raise DomainError(_("A group's maximum size is between 5 and 12."))
-    pledge = check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
     circle = Circle.objects.create(
         name=name[:80],
         experience=experience,
@@ -185,22 +240,61 @@ def circle_create(
         user=founder,
         status=MembershipStatus.MEMBER,
         pseudonym=pseudonym,
+        pseudonym_key=pseudonym_key(pseudonym),
         joined_at=timezone.now(),
     )
-    _record_acceptance(circle=circle, user=founder, pledge=pledge, membership=membership)
+    _record_acceptance(circle=circle, user=founder, consent=consent, membership=membership)
     membership.save()
     _refresh(circle)
     audit("circle.created", actor=founder, circle=circle)
     return circle
 
 
-@transaction.atomic
 def membership_join(
-    *, circle: Circle, user: Any, pseudonym: str, confirms_experience: bool, pledge_version: int | None
+    *,
+    circle: Circle,
+    user: Any,
+    pseudonym: str,
+    confirms_experience: bool,
+    accepts_pledge: bool,
+    pledge_version: int | None,
 ) -> Membership:
     """Join by one's own choice (P2): confirm the shared experience (P1), accept the agreements and
-    the confidentiality pledge (P7). A full group puts the person on its waiting list (P4)."""
+    the confidentiality pledge (P7). A full group puts the person on its waiting list (P4).
+
+    Not atomic itself on purpose: the attempt is counted before the atomic join, so a refusal (a
+    pseudonym already taken) still counts against the limit instead of being rolled back with it."""
     _require_verified(user)
+    consent = check_consent(
+        confirms_experience=confirms_experience,
+        accepts_pledge=accepts_pledge,
+        pledge_version=pledge_version,
+        agreements_version=circle.agreements_version,
+    )
+    pseudonym = clean_pseudonym(pseudonym)
+    attempts = ratelimit.hit(JOIN_RATE_SCOPE, f"{user.pk}:{circle.pk}", window=JOIN_RATE_WINDOW_SECONDS)
+    if attempts > JOIN_RATE_LIMIT:
+        raise DomainError(
+            _("You have tried to join this group too many times today. Please try again tomorrow."),
+            "rate_limited",
+        )
+    return _join(circle=circle, user=user, pseudonym=pseudonym, consent=consent, placeholder_on_clash=False)
+
+
+def membership_join_consented(*, circle: Circle, user: Any, pseudonym: str, consent: Consent) -> Membership:
+    """Join with consent given earlier: a matching proposal accepted before the group formed. A
+    pseudonym that clashes never stops the group forming: the person gets a neutral placeholder and
+    is asked to choose a pseudonym. A pledge that changed since is recorded as accepted then, so the
+    gate asks the person to accept the new one before they see anything."""
+    return _join(circle=circle, user=user, pseudonym=pseudonym, consent=consent, placeholder_on_clash=True)
+
+
+@transaction.atomic
+def _join(
+    *, circle: Circle, user: Any, pseudonym: str, consent: Consent, placeholder_on_clash: bool
+) -> Membership:
+    _require_verified(user)
+    _require_given(consent)
     circle = _lock(circle)
     _refresh(circle)
     existing = Membership.objects.filter(circle=circle, user=user).first()
@@ -211,16 +305,21 @@ def membership_join(
     if not circle.open:
         raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
     pseudonym = clean_pseudonym(pseudonym)
-    pledge = check_consent(confirms_experience=confirms_experience, pledge_version=pledge_version)
-    _ensure_pseudonym_free(circle=circle, pseudonym=pseudonym, exclude_user=user)
+    key = pseudonym_key(pseudonym)
+    must_choose = False
+    if _pseudonym_taken(circle=circle, key=key, exclude_user=user):
+        if not placeholder_on_clash:
+            raise DomainError(PSEUDONYM_TAKEN)
+        pseudonym, key = _placeholder(circle=circle, user=user)
+        must_choose = True
 
     now = timezone.now()
-    seats_taken = circle.memberships.filter(
-        status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED)
-    ).count()
-    has_seat = seats_taken < circle.max_members
+    # After `_refresh` every free seat is offered to the queue, so a free seat here means nobody waits.
+    has_seat = circle.memberships.holding_seat().count() < circle.max_members
     membership = existing or Membership(circle=circle, user=user)
     membership.pseudonym = pseudonym
+    membership.pseudonym_key = key
+    membership.must_choose_pseudonym = must_choose
     membership.left_at = None
     membership.offer_expires_at = None
     if has_seat:
@@ -230,11 +329,11 @@ def membership_join(
     else:
         membership.status = MembershipStatus.WAITING
         membership.waiting_since = now
-    _record_acceptance(circle=circle, user=user, pledge=pledge, membership=membership)
+    _record_acceptance(circle=circle, user=user, consent=consent, membership=membership)
     try:
         with transaction.atomic():
             membership.save()
-    except IntegrityError as exc:  # a double submit racing itself
+    except IntegrityError as exc:  # a double submit racing itself, or the same pseudonym at once
         raise DomainError(_("You are already a member of this group."), "conflict") from exc
     _refresh(circle)
     audit("membership.joined" if has_seat else "membership.waiting", actor=user, circle=circle)
@@ -246,11 +345,7 @@ def membership_leave(*, circle: Circle, user: Any) -> None:
     """Leave in one step, no reason asked (P2). Effective on the next request: the gate reads the
     status on every request. A freed seat is offered to the longest-waiting person."""
     circle = _lock(circle)
-    membership = Membership.objects.filter(
-        circle=circle,
-        user=user,
-        status__in=(MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED),
-    ).first()
+    membership = Membership.objects.live().filter(circle=circle, user=user).first()
     if membership is None:
         raise DomainError(_("You are not in this group (any more)."), "not_found")
     membership.status = MembershipStatus.LEFT
@@ -263,19 +358,15 @@ def membership_leave(*, circle: Circle, user: Any) -> None:
 
 @transaction.atomic
 def seat_accept(*, circle: Circle, user: Any) -> Membership:
+    """Take an offered seat. The consent given when joining the list must still be current (the
+    gate's rule): otherwise ConsentRequired, and the person accepts again first."""
     circle = _lock(circle)
     _refresh(circle)
     membership = Membership.objects.filter(circle=circle, user=user).first()
     if membership is None or membership.status != MembershipStatus.OFFERED:
         raise DomainError(_("There is no seat offer for you in this group, or it has expired."), "conflict")
-    pledge = current_pledge()
-    if (
-        membership.pledge_version != pledge.version
-        or membership.agreements_version < circle.agreements_version
-    ):
-        raise DomainError(
-            _("The agreements or the pledge have changed. Please leave the list and join again."), "conflict"
-        )
+    if not consent_is_current(membership=membership, circle=circle, pledge_version=current_pledge_version()):
+        raise ConsentRequired()
     membership.status = MembershipStatus.MEMBER
     membership.joined_at = timezone.now()
     membership.offer_expires_at = None
@@ -298,3 +389,53 @@ def seat_decline(*, circle: Circle, user: Any) -> None:
     membership.save(update_fields=["status", "left_at", "offer_expires_at"])
     _refresh(circle)
     audit("seat.declined", actor=user, circle=circle)
+
+
+@transaction.atomic
+def membership_consent_renew(
+    *,
+    circle: Circle,
+    user: Any,
+    accepts_pledge: bool,
+    pledge_version: int | None,
+    agreements_version: int | None,
+) -> Membership:
+    """Accept the current pledge and the group's current agreements again (after either changed).
+    Open to anyone with a live relation to the group: members to see it again, people offered a seat
+    to take it."""
+    membership = Membership.objects.live().select_for_update().filter(circle=circle, user=user).first()
+    if membership is None:
+        raise DomainError(_("You are not in this group (any more)."), "not_found")
+    pledge = check_pledge(accepts_pledge=accepts_pledge, pledge_version=pledge_version)
+    current = Circle.objects.values_list("agreements_version", flat=True).get(pk=circle.pk)
+    if agreements_version != current:
+        raise DomainError(CHANGED, "conflict")
+    consent = Consent(
+        confirms_experience=True,
+        pledge_version=pledge.version,
+        agreements_version=current,
+        given_at=timezone.now(),
+    )
+    _record_acceptance(circle=circle, user=user, consent=consent, membership=membership)
+    membership.save(update_fields=["pledge_version", "agreements_version"])
+    audit("consent.renewed", actor=user, circle=circle)
+    return membership
+
+
+@transaction.atomic
+def membership_pseudonym_change(*, circle: Circle, user: Any, pseudonym: str) -> Membership:
+    """A member chooses another pseudonym (or their first, after a placeholder at formation). Only
+    members: they already see the group's pseudonyms, so this reveals nothing new."""
+    circle = _lock(circle)
+    membership = Membership.objects.filter(circle=circle, user=user, status=MembershipStatus.MEMBER).first()
+    if membership is None:
+        raise DomainError(_("You are not in this group (any more)."), "not_found")
+    pseudonym = clean_pseudonym(pseudonym)
+    key = pseudonym_key(pseudonym)
+    if _pseudonym_taken(circle=circle, key=key, exclude_user=user):
+        raise DomainError(PSEUDONYM_TAKEN)
+    membership.pseudonym = pseudonym
+    membership.pseudonym_key = key
+    membership.must_choose_pseudonym = False
+    membership.save(update_fields=["pseudonym", "pseudonym_key", "must_choose_pseudonym"])
+    return membership

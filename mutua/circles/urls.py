@@ -14,5 +14,7 @@ urlpatterns = [
     path("groups/<str:code>/leave/", views.leave, name="leave"),
     path("groups/<str:code>/seat/accept/", views.seat_accept, name="seat_accept"),
     path("groups/<str:code>/seat/decline/", views.seat_decline, name="seat_decline"),
+    path("groups/<str:code>/consent/", views.consent, name="consent"),
+    path("groups/<str:code>/pseudonym/", views.pseudonym, name="pseudonym"),
     path("me/groups/", views.mine, name="mine"),
 ]

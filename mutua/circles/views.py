@@ -5,9 +5,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mutua.circles import selectors, services
-from mutua.circles.forms import CircleCreateForm, DirectoryForm, JoinForm
-from mutua.circles.models import BasicAgreement, Experience, MembershipStatus, Place
-from mutua.circles.policies import Need, access_circle
+from mutua.circles.consent import ConsentRequired, consent_is_current, current_pledge_version
+from mutua.circles.forms import CircleCreateForm, ConsentForm, DirectoryForm, JoinForm, PseudonymForm
+from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, MembershipStatus, Place
+from mutua.circles.policies import Need, circle_view
 from mutua.core import access
 from mutua.core.errors import DomainError
 
@@ -76,6 +77,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 user=request.user,
                 pseudonym=form.cleaned_data["pseudonym"],
                 confirms_experience=form.cleaned_data["confirms_experience"],
+                accepts_pledge=form.cleaned_data["accepts_pledge"],
                 pledge_version=form.cleaned_data["pledge_version"],
             )
         except DomainError as exc:
@@ -100,9 +102,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@access.circle
-def home(request: HttpRequest, code: str) -> HttpResponse:
-    circle, membership = access_circle(request.user, code, Need.MEMBER)
+@circle_view(Need.MEMBER)
+def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     return render(
         request,
         "circles/home.html",
@@ -115,11 +116,10 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@access.circle
-def status(request: HttpRequest, code: str) -> HttpResponse:
-    circle, membership = access_circle(request.user, code, Need.PARTICIPANT)
+@circle_view(Need.PARTICIPANT)
+def status(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     if membership.status == MembershipStatus.MEMBER:
-        return redirect("circles:home", code=code)
+        return redirect("circles:home", code=circle.code)
     return render(
         request,
         "circles/status.html",
@@ -127,14 +127,16 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
             "circle": circle,
             "membership": membership,
             "position": selectors.waiting_position(membership=membership),
+            "consent_current": consent_is_current(
+                membership=membership, circle=circle, pledge_version=current_pledge_version()
+            ),
         },
     )
 
 
-@access.circle
+@circle_view(Need.PARTICIPANT)
 @require_http_methods(["GET", "POST"])
-def leave(request: HttpRequest, code: str) -> HttpResponse:
-    circle, membership = access_circle(request.user, code, Need.PARTICIPANT)
+def leave(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     if request.method == "POST":
         services.membership_leave(circle=circle, user=request.user)
         messages.success(request, _("You have left the group. Take care."))
@@ -142,30 +144,101 @@ def leave(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "circles/leave.html", {"circle": circle, "membership": membership})
 
 
-@access.circle
+@circle_view(Need.PARTICIPANT)
 @require_POST
-def seat_accept(request: HttpRequest, code: str) -> HttpResponse:
-    circle, _membership = access_circle(request.user, code, Need.PARTICIPANT)
+def seat_accept(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     try:
         services.seat_accept(circle=circle, user=request.user)
+    except ConsentRequired:
+        return redirect("circles:consent", code=circle.code)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("circles:status", code=code)
+        return redirect("circles:status", code=circle.code)
     messages.success(request, _("Welcome. You are now a member of this group."))
-    return redirect("circles:home", code=code)
+    return redirect("circles:home", code=circle.code)
 
 
-@access.circle
+@circle_view(Need.PARTICIPANT)
 @require_POST
-def seat_decline(request: HttpRequest, code: str) -> HttpResponse:
-    circle, _membership = access_circle(request.user, code, Need.PARTICIPANT)
+def seat_decline(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     try:
         services.seat_decline(circle=circle, user=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("circles:status", code=code)
+        return redirect("circles:status", code=circle.code)
     messages.success(request, _("You have declined the seat and left the waiting list."))
     return redirect("circles:mine")
+
+
+def _after_consent(circle: Circle, membership: Membership) -> HttpResponse:
+    if membership.status == MembershipStatus.MEMBER:
+        return redirect("circles:home", code=circle.code)
+    return redirect("circles:status", code=circle.code)
+
+
+@circle_view(Need.PARTICIPANT)
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    """Accept the group's agreements and the pledge again after either changed (the gate sends
+    members here; people offered a seat come here before taking it)."""
+    pledge_version = current_pledge_version()
+    if request.method == "GET" and consent_is_current(
+        membership=membership, circle=circle, pledge_version=pledge_version
+    ):
+        return _after_consent(circle, membership)
+    pledge = None
+    try:
+        pledge = services.current_pledge()
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    form = ConsentForm(
+        request.POST or None,
+        initial={"pledge_version": pledge_version, "agreements_version": circle.agreements_version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_consent_renew(
+                circle=circle,
+                user=request.user,
+                accepts_pledge=form.cleaned_data["accepts_pledge"],
+                pledge_version=form.cleaned_data["pledge_version"],
+                agreements_version=form.cleaned_data["agreements_version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you. You have accepted the current agreements and pledge."))
+            return _after_consent(circle, membership)
+    return render(
+        request,
+        "circles/consent.html",
+        {"circle": circle, "form": form, "pledge": pledge, "agreements": BasicAgreement.objects.all()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@circle_view(Need.MEMBER)
+@require_http_methods(["GET", "POST"])
+def pseudonym(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    """Choose another pseudonym in this group (or a first one, after a placeholder at formation)."""
+    initial = {} if membership.must_choose_pseudonym else {"pseudonym": membership.pseudonym}
+    form = PseudonymForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_pseudonym_change(
+                circle=circle, user=request.user, pseudonym=form.cleaned_data["pseudonym"]
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your pseudonym in this group is changed."))
+            return redirect("circles:home", code=circle.code)
+    return render(
+        request,
+        "circles/pseudonym.html",
+        {"circle": circle, "membership": membership, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @access.account
@@ -198,6 +271,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 open=data["open"],
                 pseudonym=data["pseudonym"],
                 confirms_experience=data["confirms_experience"],
+                accepts_pledge=data["accepts_pledge"],
                 pledge_version=data["pledge_version"],
             )
         except DomainError as exc:

@@ -61,9 +61,20 @@ class ProposalOut(Schema):
 
 
 class AcceptIn(Schema):
-    pseudonym: str = Field(..., min_length=1, max_length=40)
-    confirms_experience: bool
-    pledge_version: int = Field(..., ge=0, le=1_000_000)
+    """The same consent as joining a group (see `JoinIn`)."""
+
+    pseudonym: str = Field(..., min_length=1, max_length=40, description="Your pseudonym in the group.")
+    confirms_experience: bool = Field(..., description="Must be true: you share the group's experience.")
+    accepts_pledge: bool = Field(
+        ...,
+        description=(
+            "Must be true: you have read the basic agreements and accept the confidentiality pledge "
+            "of version `pledge_version` (both from GET /pledge)."
+        ),
+    )
+    pledge_version: int = Field(
+        ..., ge=0, le=1_000_000, description="The version of the pledge you accept (GET /pledge)."
+    )
 
 
 def _interest_out(i: Interest) -> InterestOut:
@@ -149,6 +160,7 @@ def proposal_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
         offer_code=code[:16],
         pseudonym=payload.pseudonym,
         confirms_experience=payload.confirms_experience,
+        accepts_pledge=payload.accepts_pledge,
         pledge_version=payload.pledge_version,
     )
     return Message(detail="accepted")

@@ -7,8 +7,10 @@ enrolled by a run: each person placed receives a proposal they accept or decline
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutua.circles.consent import Consent
 from mutua.core.codes import new_code
 
 
@@ -136,6 +138,12 @@ class Proposal(models.Model):
     status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
     pseudonym = models.CharField(max_length=40, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The consent given when accepting (P1, P7), so the group is formed with exactly what each person
+    # accepted, even if the pledge changes before enough people have said yes.
+    confirms_experience = models.BooleanField(default=False)
+    pledge_version = models.PositiveIntegerField(default=0)
+    agreements_version = models.PositiveIntegerField(default=0)
+    consented_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["offer", "user"], name="proposal_unique")]
@@ -143,3 +151,12 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"proposal {self.offer.code} ({self.status})"
+
+    @property
+    def consent(self) -> Consent:
+        return Consent(
+            confirms_experience=self.confirms_experience,
+            pledge_version=self.pledge_version,
+            agreements_version=self.agreements_version,
+            given_at=self.consented_at or self.decided_at or timezone.now(),
+        )

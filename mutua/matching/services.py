@@ -2,8 +2,8 @@
 
 P2 throughout: a run only *proposes*. A person joins a group by accepting their proposal, with the
 same consent as any join (shared experience, agreements and pledge, pseudonym). A new group is
-created when the minimum number of people have accepted; each of them is made a member through
-`circles.services.membership_join` with their own recorded consent.
+created when the minimum number of people have accepted; each of them is made a member with the
+consent they gave when accepting (stored on their proposal), never with consent assumed at formation.
 """
 
 import dataclasses
@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mutua.circles import services as circle_services
+from mutua.circles.consent import FIRST_AGREEMENTS_VERSION
 from mutua.circles.forms import GROUP_LANGUAGES
 from mutua.circles.models import Circle, CircleStatus, Experience, Mode, Place
+from mutua.circles.pseudonyms import pseudonym_key
 from mutua.core.errors import DomainError
 from mutua.core.i18n import require_timezone
 from mutua.core.models import audit
@@ -182,8 +184,7 @@ def build_instance(*, monday: date) -> tuple[engine.Instance, dict[int, Interest
     )
     for c in circles.prefetch_related("language_rows"):
         slot = _circle_slot(c, monday)
-        taken = c.memberships.filter(status__in=("member", "offered")).count()
-        free = c.max_members - taken
+        free = c.max_members - c.seats_held
         if slot is None or free <= 0 or not c.languages:
             continue
         in_person = c.mode != Mode.ONLINE and c.place is not None
@@ -354,37 +355,33 @@ def _weekday_time(offer: GroupOffer, tz: str) -> tuple[int, int]:
 
 
 def _form_circle(*, offer: GroupOffer, accepted: list[Proposal]) -> Circle:
-    """Create the group once enough people said yes, and make each of them a member with the
-    consent they gave when accepting."""
+    """Create the group once enough people said yes, and make each of them a member with exactly the
+    consent they gave when accepting (stored on their proposal). A pseudonym clash never stops the
+    group forming: the later person gets a placeholder and is asked to choose one
+    (`circles.services.membership_join_consented`)."""
     tz = offer.place.timezone if offer.place else (accepted[0].user.timezone or "UTC")
     weekday, hour = _weekday_time(offer, tz)
-    pledge = circle_services.current_pledge()
     founder = accepted[0]
     with translation.override(offer.language if offer.language in ("en", "es", "it", "ca") else "en"):
         name = f"{offer.experience.name} · {WEEKDAY_NAMES[weekday]} {hour:02d}:00"
-    circle = circle_services.circle_create(
-        founder=founder.user,
-        name=name,
-        experience=offer.experience,
-        languages=[offer.language],
-        mode=Mode.IN_PERSON if offer.place else Mode.ONLINE,
-        place=offer.place,
-        description=str(_("A group formed by Mutua's matching. Its members will write its description.")),
-        listed=True,
-        open=True,
-        pseudonym=founder.pseudonym,
-        confirms_experience=True,
-        pledge_version=pledge.version,
-    )
-    Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
-    for p in accepted[1:]:
-        circle_services.membership_join(
-            circle=circle,
-            user=p.user,
-            pseudonym=p.pseudonym,
-            confirms_experience=True,
-            pledge_version=pledge.version,
+        circle = circle_services.circle_create_consented(
+            founder=founder.user,
+            name=name,
+            experience=offer.experience,
+            languages=[offer.language],
+            mode=Mode.IN_PERSON if offer.place else Mode.ONLINE,
+            place=offer.place,
+            description=str(_("A group formed by Mutua's matching. Its members will write its description.")),
+            listed=True,
+            open=True,
+            pseudonym=founder.pseudonym,
+            consent=founder.consent,
         )
+        Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
+        for p in accepted[1:]:
+            circle_services.membership_join_consented(
+                circle=circle, user=p.user, pseudonym=p.pseudonym, consent=p.consent
+            )
     offer.circle = circle
     offer.status = OfferStatus.FORMED
     offer.save(update_fields=["circle", "status"])
@@ -416,8 +413,17 @@ WEEKDAY_NAMES = [
 
 @transaction.atomic
 def proposal_accept(
-    *, user: Any, offer_code: str, pseudonym: str, confirms_experience: bool, pledge_version: int | None
+    *,
+    user: Any,
+    offer_code: str,
+    pseudonym: str,
+    confirms_experience: bool,
+    accepts_pledge: bool,
+    pledge_version: int | None,
 ) -> Proposal:
+    """Say yes to a proposal, with the same consent as any join (checked now and stored with the
+    proposal, so the group forms with exactly what was accepted) and a pseudonym nobody else in the
+    group already uses or has chosen."""
     offers_expire()
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
@@ -429,23 +435,40 @@ def proposal_accept(
         raise DomainError(_("This proposal does not exist."), "not_found")
     if proposal.status != ProposalStatus.PENDING:
         raise DomainError(_("You have already answered this proposal, or it has closed."), "conflict")
-    pledge = circle_services.check_consent(
-        confirms_experience=confirms_experience, pledge_version=pledge_version
+    existing = proposal.offer.circle
+    consent = circle_services.check_consent(
+        confirms_experience=confirms_experience,
+        accepts_pledge=accepts_pledge,
+        pledge_version=pledge_version,
+        agreements_version=existing.agreements_version if existing else FIRST_AGREEMENTS_VERSION,
     )
-    offer = GroupOffer.objects.select_for_update().get(pk=proposal.offer_id)
-    proposal.pseudonym = circle_services.clean_pseudonym(pseudonym)
+    pseudonym = circle_services.clean_pseudonym(pseudonym)
+    # Lock the offer before comparing pseudonyms, so two people accepting at once are compared in turn.
+    offer = GroupOffer.objects.select_for_update().select_related("circle").get(pk=proposal.offer_id)
+    if _pseudonym_clashes(offer=offer, proposal=proposal, pseudonym=pseudonym):
+        raise DomainError(circle_services.PSEUDONYM_TAKEN)
+    proposal.pseudonym = pseudonym
     proposal.status = ProposalStatus.ACCEPTED
     proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["pseudonym", "status", "decided_at"])
-    if offer.circle_id is not None:
+    proposal.confirms_experience = consent.confirms_experience
+    proposal.pledge_version = consent.pledge_version
+    proposal.agreements_version = consent.agreements_version
+    proposal.consented_at = consent.given_at
+    proposal.save(
+        update_fields=[
+            "pseudonym",
+            "status",
+            "decided_at",
+            "confirms_experience",
+            "pledge_version",
+            "agreements_version",
+            "consented_at",
+        ]
+    )
+    if offer.circle is not None:
         # A seat in an existing group, or a new group that has already formed: join it now.
-        assert offer.circle is not None
-        circle_services.membership_join(
-            circle=offer.circle,
-            user=user,
-            pseudonym=proposal.pseudonym,
-            confirms_experience=True,  # type: ignore[arg-type]
-            pledge_version=pledge.version,
+        circle_services.membership_join_consented(
+            circle=offer.circle, user=user, pseudonym=proposal.pseudonym, consent=consent
         )
         Interest.objects.filter(user=user).update(status=InterestStatus.PLACED)
         return proposal
@@ -457,6 +480,22 @@ def proposal_accept(
     if len(accepted) >= settings.MUTUA_MIN_MEMBERS:
         _form_circle(offer=offer, accepted=accepted)
     return proposal
+
+
+def _pseudonym_clashes(*, offer: GroupOffer, proposal: Proposal, pseudonym: str) -> bool:
+    """Whether the pseudonym looks like one already accepted for this offer or used in its group."""
+    key = pseudonym_key(pseudonym)
+    others = offer.proposals.filter(status=ProposalStatus.ACCEPTED).exclude(pk=proposal.pk)
+    if any(pseudonym_key(p) == key for p in others.values_list("pseudonym", flat=True)):
+        return True
+    if offer.circle is not None:
+        return (
+            offer.circle.memberships.live()
+            .filter(pseudonym_key=key)
+            .exclude(user_id=proposal.user_id)
+            .exists()
+        )
+    return False
 
 
 @transaction.atomic

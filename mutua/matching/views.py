@@ -113,6 +113,7 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
                 offer_code=code,
                 pseudonym=form.cleaned_data["pseudonym"],
                 confirms_experience=form.cleaned_data["confirms_experience"],
+                accepts_pledge=form.cleaned_data["accepts_pledge"],
                 pledge_version=form.cleaned_data["pledge_version"],
             )
         except DomainError as exc:

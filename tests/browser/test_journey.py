@@ -70,6 +70,7 @@ def demo(transactional_db):
         description="Nos reunimos los jueves por la tarde. Un espacio tranquilo para compartir.",
         pseudonym="Encina",
         confirms_experience=True,
+        accepts_pledge=True,
         pledge_version=pledge.version,
     )
     for i in range(3):

@@ -44,7 +44,9 @@ def test_join_and_leave_via_api_with_token(make_circle, make_user):
     h = bearer(person)
     r = c.post(
         f"/api/v1/groups/{circle.code}/join",
-        data=json.dumps({"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}),
+        data=json.dumps(
+            {"pseudonym": "Alba", "confirms_experience": True, "accepts_pledge": True, "pledge_version": 1}
+        ),
         content_type="application/json",
         headers=h,
     )
@@ -62,7 +64,7 @@ def test_api_domain_errors_are_json_4xx(make_circle, make_user):
     person = make_user()
     c = client_for(None)
     h = bearer(person)
-    body = {"pseudonym": "Alba", "confirms_experience": False, "pledge_version": 1}
+    body = {"pseudonym": "Alba", "confirms_experience": False, "accepts_pledge": True, "pledge_version": 1}
     r = c.post(
         f"/api/v1/groups/{circle.code}/join",
         data=json.dumps(body),
@@ -99,7 +101,9 @@ def test_api_session_writes_need_csrf(make_circle, make_user):
     c.force_login(person)
     r = c.post(
         f"/api/v1/groups/{circle.code}/join",
-        data=json.dumps({"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1}),
+        data=json.dumps(
+            {"pseudonym": "Alba", "confirms_experience": True, "accepts_pledge": True, "pledge_version": 1}
+        ),
         content_type="application/json",
     )
     assert r.status_code in (401, 403)
@@ -145,7 +149,9 @@ def test_api_waiting_list_and_seat_offer(make_circle, make_user):
     h = bearer(late)
     r = c.post(
         f"/api/v1/groups/{circle.code}/join",
-        data=json.dumps({"pseudonym": "Late", "confirms_experience": True, "pledge_version": 1}),
+        data=json.dumps(
+            {"pseudonym": "Late", "confirms_experience": True, "accepts_pledge": True, "pledge_version": 1}
+        ),
         content_type="application/json",
         headers=h,
     )

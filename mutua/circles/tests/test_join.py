@@ -27,7 +27,12 @@ def test_p1_join_requires_confirming_the_shared_experience(make_circle, make_use
     person = make_user()
     with pytest.raises(DomainError, match="share this group's experience"):
         services.membership_join(
-            circle=circle, user=person, pseudonym="X", confirms_experience=False, pledge_version=1
+            circle=circle,
+            user=person,
+            pseudonym="X",
+            confirms_experience=False,
+            accepts_pledge=True,
+            pledge_version=1,
         )
     assert not Membership.objects.filter(user=person).exists()
     assert not PledgeAcceptance.objects.filter(user=person).exists()
@@ -38,7 +43,12 @@ def test_p7_join_with_stale_pledge_version_is_refused(make_circle, make_user, co
     person = make_user()
     with pytest.raises(DomainError, match="changed"):
         services.membership_join(
-            circle=circle, user=person, pseudonym="X", confirms_experience=True, pledge_version=0
+            circle=circle,
+            user=person,
+            pseudonym="X",
+            confirms_experience=True,
+            accepts_pledge=True,
+            pledge_version=0,
         )
     assert not Membership.objects.filter(user=person).exists()
 

@@ -42,6 +42,7 @@ def test_p2_api_join_ignores_another_persons_id(make_circle, make_user):
     body = {
         "pseudonym": "Alba",
         "confirms_experience": True,
+        "accepts_pledge": True,
         "pledge_version": 1,
         "user": victim.pk,
         "user_id": victim.pk,
@@ -137,7 +138,13 @@ def test_p2_nobody_can_accept_someone_elses_proposal(make_user, django_capture_o
     offer = GroupOffer.objects.get()
     intruder = make_user()
     _row, raw = api_token_create(user=intruder, name="t")
-    body = {"pseudonym": "X", "confirms_experience": True, "pledge_version": 1, "user": people[0].pk}
+    body = {
+        "pseudonym": "X",
+        "confirms_experience": True,
+        "accepts_pledge": True,
+        "pledge_version": 1,
+        "user": people[0].pk,
+    }
     r = client_for(None).post(
         f"/api/v1/proposals/{offer.code}/accept",
         data=json.dumps(body),

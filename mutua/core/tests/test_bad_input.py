@@ -40,7 +40,8 @@ def test_nul_bytes_in_json_are_a_400(make_user, make_circle):
     _row, raw = api_token_create(user=person, name="t")
     response = client_for(None).post(
         f"/api/v1/groups/{circle.code}/join",
-        data='{"pseudonym": "Al\\u0000ba", "confirms_experience": true, "pledge_version": 1}',
+        data='{"pseudonym": "Al\\u0000ba", "confirms_experience": true, "accepts_pledge": true, '
+        '"pledge_version": 1}',
         content_type="application/json",
         headers={"Authorization": f"Bearer {raw}"},
     )

@@ -63,6 +63,7 @@ def accept(user, offer, pseudonym=None):
         offer_code=offer.code,
         pseudonym=pseudonym or f"P{user.pk}",
         confirms_experience=True,
+        accepts_pledge=True,
         pledge_version=1,
     )
 
@@ -281,7 +282,14 @@ def test_matching_via_api(loaded, make_user, django_capture_on_commit_callbacks)
         assert len(props) == 1 and props[0]["status"] == "pending"
         r = c.post(
             f"/api/v1/proposals/{props[0]['code']}/accept",
-            data=json.dumps({"pseudonym": f"A{p.pk}", "confirms_experience": True, "pledge_version": 1}),
+            data=json.dumps(
+                {
+                    "pseudonym": f"A{p.pk}",
+                    "confirms_experience": True,
+                    "accepts_pledge": True,
+                    "pledge_version": 1,
+                }
+            ),
             content_type="application/json",
             headers=headers[p.pk],
         )

@@ -82,6 +82,7 @@ def seed_demo() -> int:
             open=True,
             pseudonym=pseudos[0],
             confirms_experience=True,
+            accepts_pledge=True,
             pledge_version=pledge.version,
         )
         for i, person in enumerate(rest, start=1):
@@ -91,6 +92,7 @@ def seed_demo() -> int:
                     user=person,
                     pseudonym=pseudos[i % len(pseudos)] + ("" if i < len(pseudos) else f" {i}"),
                     confirms_experience=True,
+                    accepts_pledge=True,
                     pledge_version=pledge.version,
                 )
             except DomainError:
@@ -106,6 +108,7 @@ def seed_demo() -> int:
             user=demo,
             pseudonym="Demo",
             confirms_experience=True,
+            accepts_pledge=True,
             pledge_version=pledge.version,
         )
     return created
