@@ -444,7 +444,7 @@ def proposal_accept(
     )
     pseudonym = circle_services.clean_pseudonym(pseudonym)
     # Lock the offer before comparing pseudonyms, so two people accepting at once are compared in turn.
-    offer = GroupOffer.objects.select_for_update().select_related("circle").get(pk=proposal.offer_id)
+    offer = GroupOffer.objects.select_for_update().get(pk=proposal.offer_id)
     if _pseudonym_clashes(offer=offer, proposal=proposal, pseudonym=pseudonym):
         raise DomainError(circle_services.PSEUDONYM_TAKEN)
     proposal.pseudonym = pseudonym
