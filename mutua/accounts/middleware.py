@@ -1,10 +1,40 @@
 import zoneinfo
 from collections.abc import Callable
 
-from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+# Where the session keeps the time (whole seconds since the epoch) of the person's last request.
+LAST_ACTIVITY_KEY = "mutua_last_activity"
+# Refreshing the time on every request would write the session row on every request; once a minute
+# is precise enough for a timeout counted in tens of minutes.
+LAST_ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+class SessionIdleTimeoutMiddleware:
+    """Logs a person out after SESSION_IDLE_TIMEOUT_SECONDS without a request, so a session left open
+    on a shared or lost device does not stay usable for the whole SESSION_COOKIE_AGE.
+
+    It runs after DatabaseUnavailableMiddleware: when the database is down the session reads as empty
+    in memory, so nobody is logged out by an outage."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(timezone.now().timestamp())
+            last = session.get(LAST_ACTIVITY_KEY)
+            if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                # Flushes the session (a new, empty one) and makes the person anonymous; the login
+                # requirement then sends them to the login page like anyone else.
+                logout(request)
+            elif not isinstance(last, int) or now - last >= LAST_ACTIVITY_RESOLUTION_SECONDS:
+                session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
 
 
 class UserPreferencesMiddleware:
@@ -15,17 +45,10 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        try:
-            authenticated = user is not None and user.is_authenticated
-        except DatabaseError:
-            # The database is down. Carry on as anonymous so the pages that can work without it
-            # (the crisis page) still do, and leave the session untouched so nobody is logged out.
-            request.user = AnonymousUser()
-            request.session._session_cache = {}  # type: ignore[attr-defined]
-            authenticated = False
-            user = None
-        if authenticated and user is not None:
+        # The person is already loaded (DatabaseUnavailableMiddleware did it, and stands in an
+        # anonymous user when the database cannot be reached), so this never queries.
+        user = request.user
+        if user.is_authenticated:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]

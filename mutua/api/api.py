@@ -3,12 +3,14 @@
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from mutua.accounts.services import api_token_authenticate
 from mutua.core.errors import DomainError
+from mutua.core.errorviews import service_unavailable
 
 
 class TokenAuth(HttpBearer):
@@ -101,6 +103,13 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(
         request, {"detail": str(exc), "code": exc.code}, status=STATUS_FOR_CODE.get(exc.code, 400)
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same 503 as the pages (DatabaseUnavailableMiddleware); ninja would otherwise answer it.
+    return service_unavailable(request)
 
 
 # Routers are imported after `api` exists so they can share its error handling.

@@ -1,8 +1,44 @@
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+"""Error pages. The 500 and 503 pages are rendered when something may be broken, so neither touches
+the database: they are rendered without a request (no context processors, no session, no user)."""
+
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from mutua.core.access import public
+
+# The errors a database that cannot be reached raises (refused or dropped connection, server restart).
+# Other database errors (a bad query, a broken constraint) are bugs and stay 500s.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+# How long clients (and people) should wait before trying again. A restarting database is back within
+# seconds to a minute; asking for more would only keep people away longer than needed.
+RETRY_AFTER_SECONDS = 30
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The one answer for "the database cannot be reached": 503 with Retry-After, JSON under /api/,
+    otherwise a page in the language of the cookie or the browser (the profile cannot be read)."""
+    if request.path.startswith("/api/"):
+        with translation.override(translation.get_language_from_request(request)):
+            detail = _("The service is unavailable for a moment. Please try again in a few minutes.")
+        response: HttpResponse = JsonResponse({"detail": detail, "code": "unavailable"}, status=503)
+    else:
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            body = render_to_string("503.html", {"LANG": language, "SITE_NAME": settings.SITE_NAME})
+        response = HttpResponse(body, status=503)
+        response["Content-Language"] = language
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Never let a proxy or the browser keep an outage page once the database is back.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public
@@ -12,7 +48,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 @public
 def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without context processors: the failure may be the database itself.
+    # Django calls this while handling the exception, so it can be inspected. A database that cannot
+    # be reached (say, while a session is being saved after the view) is an outage, not a bug: 503.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
+    # A static page: the failure may be in the database, the templates' context or the translations.
     return HttpResponseServerError(render_to_string("500.html"))
 
 

@@ -1,8 +1,16 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+
+from mutua.core.errorviews import DATABASE_UNAVAILABLE, service_unavailable
+
+# Views that work without a database, so they still answer during an outage: the crisis page (from
+# the data file shipped with Mutua) and the health check (which reports the outage itself).
+WORKS_WITHOUT_DATABASE = frozenset({"care:crisis", "core:healthz"})
 
 
 class MutuaLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -41,3 +49,67 @@ class RejectNulBytesMiddleware:
             body = request.body
             return b"\\u0000" in body or b"\x00" in body
         return False
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, answer 503 (JSON under /api/) instead of a 500 or, worse,
+    a redirect to the login page for a person whose session simply could not be read.
+
+    It sits right after AuthenticationMiddleware and loads the person there, while it can still
+    decide: if that fails, only the views in WORKS_WITHOUT_DATABASE run; everything else gets the
+    503 in `process_view`, before LoginRequiredMiddleware could mistake the person for a visitor.
+    The session is never written or flushed, so the person is still logged in once it is back.
+    Errors raised later by a view are turned into the same 503 by `process_exception`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.user.is_authenticated  # noqa: B018 - loads the session and the person now
+        except DATABASE_UNAVAILABLE:
+            request.database_unavailable = True  # type: ignore[attr-defined]
+            # The views that still run must not try the database again for the person: an empty
+            # cache makes the session read as empty in memory. Nothing marks it modified, so
+            # SessionMiddleware neither saves nor deletes it and the cookie stays as it was.
+            request.user = AnonymousUser()
+            request.session._session_cache = {}  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
+        if not getattr(request, "database_unavailable", False):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in WORKS_WITHOUT_DATABASE:
+            return None
+        return service_unavailable(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return service_unavailable(request)
+        return None
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer to a signed-in person and on every API answer, so
+    that no shared computer's browser cache or proxy keeps a page that shows who is in which group.
+    Public pages for visitors keep whatever caching they had."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") or self._signed_in(request):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        # The person was loaded on the way in (or replaced by AnonymousUser when the database is
+        # down), so this reads memory only. A response that logs the person in or out is private too.
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated) or bool(
+            getattr(request, "session", None) is not None and request.session.modified
+        )
