@@ -65,11 +65,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mutua.core.middleware.NoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "mutua.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Loads the person first: answers 503 when the database cannot be reached (before the login
+    # requirement could send a signed-in person to the login page), then the inactivity timeout.
+    "mutua.core.middleware.DatabaseUnavailableMiddleware",
+    "mutua.accounts.middleware.SessionIdleTimeoutMiddleware",
     "mutua.accounts.middleware.UserPreferencesMiddleware",
     "mutua.core.middleware.MutuaLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -206,6 +211,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 24 * 14)))
+# Log out after this long without a request (default one hour): groups deal with health and
+# addiction, and people often use shared or family devices; an hour still covers writing a long post.
+SESSION_IDLE_TIMEOUT_SECONDS = int(env("SESSION_IDLE_TIMEOUT_SECONDS", str(60 * 60)))
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 if PRODUCTION:
@@ -216,6 +224,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse these cookies unless they are Secure, for Path=/ and
+    # without a Domain, so no subdomain can set or overwrite them. (Renaming logs everyone out once.)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
 
 # Logs never carry a group's topic or content: we log request paths (which hold only random codes)
@@ -247,3 +259,5 @@ TASKS = {
     }
 }
 MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))
+# /healthz reports "tasks" when a ready task has waited longer than this (no worker is taking jobs).
+HEALTHZ_TASK_MAX_WAIT_SECONDS = int(env("HEALTHZ_TASK_MAX_WAIT_SECONDS", "600"))
