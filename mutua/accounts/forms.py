@@ -32,7 +32,7 @@ class NormalizedEmailField(forms.EmailField):
     that form, so ｍａｒｔａ@ｅｘａｍｐｌｅ.org is accepted as marta@example.org."""
 
     def to_python(self, value: object) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return check_email(text) if text else text
 
 

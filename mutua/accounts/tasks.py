@@ -32,7 +32,7 @@ def send_already_registered_email(user_id: int) -> bool:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
-    context = {
+    context: dict[str, object] = {
         "login": absolute_url(reverse("accounts:login")),
         "reset": absolute_url(reverse("accounts:password_reset")),
     }

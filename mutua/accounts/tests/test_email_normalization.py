@@ -223,3 +223,9 @@ def test_data_migration_normalises_rows_and_leaves_collisions_alone(db, capsys):
     assert User.objects.get_by_natural_key("MARIA@example.org").pk == rows["maria@example.org"]
     printed = capsys.readouterr().out
     assert "3 account(s)" in printed and "@" not in printed
+
+
+def test_signup_refuses_an_address_with_spaces_inside(client, db):
+    response = client.post("/account/signup/", {**SIGNUP, "email": "ma ria@example.org"})
+    assert response.status_code == 200 and b"error-summary" in response.content
+    assert not User.objects.exists()
