@@ -14,6 +14,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.management import call_command
 from django.db import OperationalError, connections
 from django.db.utils import load_backend
@@ -142,6 +143,16 @@ def test_the_api_answers_json_503_with_a_session_and_anonymously(make_user):
             assert int(response["Retry-After"]) > 0
 
 
+def test_the_api_answers_json_503_in_debug_mode_too(make_user, settings):
+    """With DEBUG on, django-ninja would answer an unhandled error itself (a 500 with a traceback)."""
+    settings.DEBUG = True
+    _row, raw = api_token_create(user=make_user(), name="outage")
+    with database_refusing_connections():
+        response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "unavailable"
+
+
 def test_the_crisis_page_still_answers(crisis_data, make_user):
     for c in (Client(), client_for(make_user())):
         with database_refusing_connections():
@@ -170,6 +181,29 @@ def test_a_database_error_after_the_view_is_503_too(make_user):
     assert int(response["Retry-After"]) > 0
 
 
+class _OutageRequest(WSGIRequest):
+    """A request whose person and session cannot be read, as while the database is down."""
+
+    @property
+    def user(self):  # type: ignore[override]
+        raise OperationalError("database is down")
+
+    @property
+    def session(self):  # type: ignore[override]
+        raise OperationalError("database is down")
+
+
+def test_the_503_page_never_touches_the_person_the_session_or_the_database(db, django_assert_num_queries):
+    """Rendered without context processors: nothing may read the person, the session or a table."""
+    for path, expected in (("/groups/", '<html lang="ca">'), ("/api/v1/me", '"code": "unavailable"')):
+        request = RequestFactory().get(path, headers={"Accept-Language": "ca"})
+        request.__class__ = _OutageRequest
+        with django_assert_num_queries(0):
+            response = errorviews.service_unavailable(request)
+        assert response.status_code == 503
+        assert expected in response.content.decode()
+
+
 def test_other_errors_get_the_static_500_page_in_four_languages(client, db):
     client.raise_request_exception = False
     with mock.patch("mutua.core.views.render", side_effect=RuntimeError("bug")):
@@ -191,7 +225,7 @@ def test_the_500_page_is_static():
     assert "{%" not in source and "{{" not in source
 
 
-def test_a_database_error_that_is_not_an_outage_stays_a_500():
+def test_the_500_handler_answers_503_for_an_outage_and_500_for_anything_else():
     request = RequestFactory().get("/")
     try:
         raise OperationalError("database is down")
@@ -212,11 +246,13 @@ def test_healthz_is_ok_when_database_and_tasks_are(client, db):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_healthz_reports_the_database_when_it_refuses_connections(client, db):
+def test_healthz_reports_the_database_when_it_refuses_connections(client, make_user):
+    signed_in = client_for(make_user())  # a session that cannot be read must not hide the answer
     with database_refusing_connections():
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.content == b"unavailable: database"  # nothing about hosts, ports or errors
+        for c in (client, signed_in):
+            response = c.get("/healthz")
+            assert response.status_code == 503
+            assert response.content == b"unavailable: database"  # nothing about hosts, ports or errors
 
 
 @pytest.fixture
