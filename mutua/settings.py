@@ -45,12 +45,15 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "Mutua")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on MutuaAdminSite: a second factor for staff and no roster anywhere (DESIGN §2).
+    "mutua.core.adminconfig.MutuaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mutua.core",
     "mutua.accounts",
     "mutua.circles",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Loads the person first: answers 503 when the database cannot be reached (before the login
     # requirement could send a signed-in person to the login page), then the inactivity timeout.
     "mutua.core.middleware.DatabaseUnavailableMiddleware",
@@ -121,6 +125,10 @@ AUTH_USER_MODEL = "accounts.User"
 # The only backend: every password login (the login page, /admin/login/) goes through its throttle.
 AUTHENTICATION_BACKENDS = ["mutua.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
+# Staff TOTP (django-otp): the issuer names the site in authenticator apps; no admin page ever shows
+# a device's secret key again after enrolment.
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_REDIRECT_URL = "circles:mine"
 LOGOUT_REDIRECT_URL = "core:home"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.accounts import views
+from mutua.accounts import otp, views
 
 app_name = "accounts"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("profile/tokens/", views.tokens, name="tokens"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("language/", views.set_language, name="set_language"),
+    path("staff/two-factor/", otp.otp_enrol, name="otp_enrol"),
 ]

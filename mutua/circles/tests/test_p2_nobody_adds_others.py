@@ -99,8 +99,7 @@ def test_p2_admin_offers_no_way_to_add_a_member(make_user, client):
     circle_admin = admin.site._registry[Circle]
     assert not circle_admin.get_inlines(None, None)
     assert circle_admin.has_add_permission(None) is False
-    staff = make_user(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    client = client_for(make_user(is_staff=True, is_superuser=True))  # past the second factor
     assert client.get("/admin/circles/membership/add/").status_code == 404
 
 

@@ -3,6 +3,7 @@
 Every demo membership is made by the demo person joining through the same service a real person
 uses (P2): the seed never writes a membership row itself."""
 
+import base64
 import json
 import random
 from pathlib import Path
@@ -21,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[3]
 DEMO_PASSWORD = "mutua-demo-2026"  # noqa: S105 - documented demo credential, local demo only
 DEMO_EMAIL = "demo@mutua.test"
 STAFF_EMAIL = "host@mutua.test"
+# The demo host's authenticator key (base32), published so anyone trying the demo can add it to an
+# authenticator app: the admin asks staff for a code (django-otp). Never use it for a real account.
+DEMO_TOTP_KEY = "MUTUADEMOHOSTSTAFFSECRETKEY23456"
 TZ_BY_LANG = {"es": "Europe/Madrid", "ca": "Europe/Madrid", "it": "Europe/Rome", "en": "Europe/London"}
 
 
@@ -39,6 +43,20 @@ def _user(email: str, name: str, lang: str, staff: bool = False) -> Any:
             is_superuser=staff,
         )
     return user
+
+
+def demo_staff_otp() -> Any:
+    """Give the demo host a confirmed TOTP device with the published demo key (idempotent)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff = get_user_model().objects.filter(email=STAFF_EMAIL, is_staff=True).first()
+    if staff is None:
+        return None
+    key = base64.b32decode(DEMO_TOTP_KEY).hex()
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=staff, name="demo authenticator", defaults={"key": key, "confirmed": True}
+    )
+    return device
 
 
 @transaction.atomic
@@ -126,7 +144,13 @@ class Command(BaseCommand):
             create_demo_seekers(200)
             self.stdout.write("200 demo people waiting for a group (start a matching run in /admin/)")
         self.stdout.write(f"{created} demo groups created" if created else "demo data already present")
+        device = demo_staff_otp()
         self.stdout.write(
             f"Demo logins (password {DEMO_PASSWORD}): {DEMO_EMAIL} (member of two groups), "
             f"{STAFF_EMAIL} (host staff, /admin/)"
         )
+        if device is not None:
+            self.stdout.write(
+                f"/admin/ then asks the host for a six-digit code: add the key {DEMO_TOTP_KEY} to an "
+                f"authenticator app (or run: oathtool --totp -b {DEMO_TOTP_KEY})"
+            )
