@@ -412,3 +412,46 @@ def test_the_walk_sees_groups_and_people_where_they_belong(world):
     people = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert PEOPLE["member"][0] in people and PEOPLE["waiting"][1] in people
     assert pairing(body + people, world["person_ids"], world["group_ids"]) != ([], [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_drops_the_person_from_existing_group_rows():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("core", "0003_audit_member_ref")]
+    after = [("core", "0004_audit_no_person_on_group_rows")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    # The models as the database now stands: other apps stay at their latest migration.
+    executor = MigrationExecutor(connection)
+    apps = executor._create_project_state(with_applied_migrations=True).apps
+    User = apps.get_model("accounts", "User")
+    Family = apps.get_model("circles", "ExperienceFamily")
+    Experience = apps.get_model("circles", "Experience")
+    Circle = apps.get_model("circles", "Circle")
+    Membership = apps.get_model("circles", "Membership")
+    Event = apps.get_model("core", "AuditEvent")
+    names = {f"name_{lang}": "x" for lang in ("en", "es", "it", "ca")}
+    experience = Experience.objects.create(family=Family.objects.create(slug="f", **names), slug="e", **names)
+    circle = Circle.objects.create(code="mig0000001", name="Old group", experience=experience, mode="online")
+    person = User.objects.create(email="old.person@walk.test", display_name="Old Person")
+    staff = User.objects.create(email="old.staff@walk.test", is_staff=True)
+    membership = Membership.objects.create(circle=circle, user=person, status="member", pseudonym="Old")
+    joined = Event.objects.create(action="membership.joined", actor=person, circle=circle, data={"user": 7})
+    gone = Event.objects.create(
+        action="membership.left", actor=User.objects.create(email="g@walk.test"), circle=circle
+    )
+    staff_row = Event.objects.create(action="matching.run_created", actor=staff, data={"run": 1})
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
+    Event = apps.get_model("core", "AuditEvent")
+    joined, gone, staff_row = (Event.objects.get(pk=e.pk) for e in (joined, gone, staff_row))
+    assert (joined.actor_id, joined.member_ref, joined.data) == (None, membership.pk, {})
+    assert (gone.actor_id, gone.member_ref) == (None, None)
+    assert (staff_row.actor_id, staff_row.data) == (staff.pk, {"run": 1})
+
+    MigrationExecutor(connection).migrate(leaves)
