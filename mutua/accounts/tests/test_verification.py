@@ -14,6 +14,12 @@ from mutua.accounts.tokens import user_for_verification_code, verification_code
 from mutua.core.errors import DomainError
 
 User = get_user_model()
+SIGNUP = {
+    "display_name": "N",
+    "password": "blue-river-lamp-77",
+    "language": "en",
+    "timezone": "Europe/Madrid",
+}
 
 
 def send_link(user, capture) -> str:
@@ -117,6 +123,29 @@ def test_a_link_for_one_person_does_not_work_for_another(client, make_user):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize("email", ["taken@example.org", "fresh@example.org"])
+def test_signup_sends_nothing_during_the_request_on_either_branch(
+    client, make_user, email, django_capture_on_commit_callbacks
+):
+    make_user(email="taken@example.org")
+    seen = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append(task_result.task.name)
+
+    task_enqueued.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post("/account/signup/", {**SIGNUP, "email": email})
+        assert response.status_code == 302
+        # The mail (welcome or "you already have an account") leaves after the response, on both branches.
+        assert mail.outbox == [] and seen == [] and len(callbacks) == 1
+        callbacks[0]()
+    finally:
+        task_enqueued.disconnect(record)
+    assert len(seen) == 1 and len(mail.outbox) == 1
+
+
 def test_task_arguments_never_hold_the_link(client, db, django_capture_on_commit_callbacks):
     """Task rows are visible to host staff in the admin: a link there would be a login for them."""
     seen = []
@@ -127,16 +156,7 @@ def test_task_arguments_never_hold_the_link(client, db, django_capture_on_commit
     task_enqueued.connect(record)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(
-                "/account/signup/",
-                {
-                    "display_name": "N",
-                    "email": "new@example.org",
-                    "password": "blue-river-lamp-77",
-                    "language": "en",
-                    "timezone": "Europe/Madrid",
-                },
-            )
+            client.post("/account/signup/", {**SIGNUP, "email": "new@example.org"})
     finally:
         task_enqueued.disconnect(record)
     user = User.objects.get(email="new@example.org")
