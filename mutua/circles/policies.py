@@ -42,7 +42,7 @@ def access_circle(user: Any, code: str, need: Need = Need.MEMBER) -> tuple[Circl
     membership = (
         Membership.objects.live()
         .select_related("circle", "circle__experience", "circle__place")
-        .filter(circle__code=str(code)[:16], user=user)
+        .filter(circle__code=code, user=user)
         .annotate(current_pledge_version=Subquery(current_pledge))
         .first()
     )

@@ -1,6 +1,7 @@
 """P2/P7: consent is explicit everywhere, and a new pledge or new agreements close the gate until the
 member accepts them again (the gate's rule, one place)."""
 
+import inspect
 import json
 import re
 
@@ -44,6 +45,23 @@ def test_check_consent_refuses_without_an_explicit_pledge_acceptance(content):
         with pytest.raises(DomainError, match="accept the agreements and the confidentiality pledge"):
             check_consent(confirms_experience=True, accepts_pledge=value, pledge_version=1)  # type: ignore[arg-type]
     assert check_consent(confirms_experience=True, accepts_pledge=True, pledge_version=1).pledge_version == 1
+
+
+def test_every_consent_taking_service_requires_accepts_pledge_with_no_default():
+    from mutua.circles import consent
+    from mutua.matching import services as matching
+
+    for fn in (
+        consent.check_pledge,
+        consent.check_consent,
+        services.membership_join,
+        services.circle_create,
+        services.membership_consent_renew,
+        matching.proposal_accept,
+    ):
+        param = inspect.signature(fn).parameters["accepts_pledge"]
+        assert param.kind is inspect.Parameter.KEYWORD_ONLY, fn.__name__
+        assert param.default is inspect.Parameter.empty, fn.__name__
 
 
 def test_service_join_without_accepting_the_pledge_is_refused(make_circle, make_user):

@@ -14,6 +14,10 @@ SAM_VARIANTS = [
     "sam",
     "SAM",
     "Ѕаm",  # Cyrillic dze and a
+    "Ѕam",  # Cyrillic dze only
+    "Sаm",  # Cyrillic a only
+    "ЅАМ",  # Cyrillic capitals
+    "Sarn",  # "rn" reads as "m" (TR39 maps m to rn)
     "S\u200bam",  # zero-width space
     "S\u2060am",  # word joiner
     "Sa\u034fm",  # combining grapheme joiner

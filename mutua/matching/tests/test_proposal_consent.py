@@ -152,7 +152,7 @@ def test_fifth_accept_with_sam_after_sam_is_asked_to_choose_and_the_group_forms(
     ]
 
 
-@pytest.mark.parametrize("variant", ["Ѕаm", "S\u200bam", "Ｓａｍ"])
+@pytest.mark.parametrize("variant", ["sam", "Ѕаm", "ЅАМ", "S\u200bam", "Ｓａｍ"])
 def test_look_alike_pseudonyms_are_refused_at_acceptance(offer_for, variant):
     offer, people = offer_for(5)
     accept(people[0], offer, "Sam")
