@@ -69,7 +69,7 @@ def _check(device: TOTPDevice, token: str) -> str | None:
     """None when the code is right; otherwise the message to show."""
     allowed, _extra = device.verify_is_allowed()
     if not allowed:
-        return _("Too many wrong codes. Wait a minute, then try the newest code.")
+        return _("Too many wrong codes. Please wait a moment, then try the newest code.")
     if device.verify_token(token):
         return None
     return _("That code is not right, or it was already used. Try the newest code from your app.")
