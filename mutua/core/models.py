@@ -49,6 +49,11 @@ class AuditEvent(models.Model):
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # Nor removed one by one (the admin's delete calls this). Retention, when it comes, deletes
+        # old rows with a queryset in a service, in the open.
+        raise ValueError("Audit events are append-only.")
+
 
 # Keys that would name a person next to a group; `audit()` drops them from a group's rows.
 PERSON_KEY = re.compile(

@@ -455,3 +455,13 @@ def test_the_data_migration_drops_the_person_from_existing_group_rows():
     assert (staff_row.actor_id, staff_row.data) == (staff.pk, {"run": 1})
 
     MigrationExecutor(connection).migrate(leaves)
+
+
+def test_an_audit_row_cannot_be_rewritten_or_deleted_one_by_one(world):
+    event = AuditEvent.objects.filter(circle__isnull=False).first()
+    event.action = "forged"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEvent.objects.get(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).action != "forged"
