@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutua.accounts import services
 from mutua.accounts.backends import BACKEND_PATH
@@ -42,6 +42,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@require_safe
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html")
 

@@ -4,6 +4,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
 
 from mutua.care.selectors import crisis_countries
 from mutua.core.access import public
@@ -22,6 +23,7 @@ def _viewer_country(request: HttpRequest) -> str:
 
 
 @public
+@require_safe
 def crisis(request: HttpRequest) -> HttpResponse:
     """Must answer even when the database is down: it then renders a self-contained page from the
     data file shipped with Mutua, without touching sessions or the user."""

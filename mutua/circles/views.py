@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutua.circles import selectors, services
 from mutua.circles.consent import ConsentRequired, consent_is_current, current_pledge_version
@@ -14,6 +14,7 @@ from mutua.core.errors import DomainError
 
 
 @access.public
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryForm(request.GET or None)
     filters = selectors.DirectoryFilters()
@@ -38,6 +39,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @access.public
+@require_safe
 def public_page(request: HttpRequest, code: str) -> HttpResponse:
     circle = selectors.circle_public(code=code)
     if circle is None:
@@ -103,6 +105,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @circle_view(Need.MEMBER)
+@require_safe
 def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     return render(
         request,
@@ -117,6 +120,7 @@ def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpRe
 
 
 @circle_view(Need.PARTICIPANT)
+@require_safe
 def status(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     if membership.status == MembershipStatus.MEMBER:
         return redirect("circles:home", code=circle.code)
@@ -242,6 +246,7 @@ def pseudonym(request: HttpRequest, circle: Circle, membership: Membership) -> H
 
 
 @access.account
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "circles/mine.html", {"memberships": selectors.circles_of_user(user=request.user)})
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.tasks import task_backends
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -16,11 +17,13 @@ from mutua.core.access import public
 
 
 @public
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"form": DirectoryForm()})
 
 
 @public
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")
 
@@ -53,6 +56,7 @@ def _tasks_ok() -> bool:
 
 @public
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 `ok`, or 503 naming the part that failed ("database", "tasks") and nothing more: the answer
     is public, so it carries no host names, versions or error messages."""
