@@ -47,6 +47,7 @@ class CircleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "experience", "mode", "place", "status", "member_count", "listed", "open"]
     list_filter = ["status", "mode", "listed", "open"]
     search_fields = ["code", "name"]
+    ordering = ["-created_at", "pk"]
     fields = (
         "code",
         "name",
