@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 
 from mutua.core.errors import DomainError
 from mutua.matching import services
@@ -57,5 +58,5 @@ class MatchingRunAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"Matching run #{run.pk} started.")
+                messages.success(request, _("Matching run #%(n)s started.") % {"n": run.pk})
         return HttpResponseRedirect(reverse("admin:matching_matchingrun_changelist"))

@@ -5,7 +5,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from conftest import client_for, join, names
 from mutua.accounts.services import api_token_create
@@ -172,7 +173,11 @@ def test_clash_at_formation_never_fails_the_group(offer_for):
     circle = Circle.objects.get()
     assert circle.member_count == 5
     later = Membership.objects.get(circle=circle, user=people[2])
-    assert later.must_choose_pseudonym and later.pseudonym.startswith("Member ")
+    # The placeholder is written in the group's language (the offer's), like the group's name.
+    with translation.override(offer.language):
+        prefix = gettext("Member %(n)s") % {"n": ""}
+    assert later.must_choose_pseudonym and later.pseudonym.startswith(prefix)
+    assert later.pseudonym[len(prefix) :].isdigit()
     assert Membership.objects.get(circle=circle, user=people[1]).pseudonym == "Sam"
     home = client_for(people[2]).get(f"/groups/{circle.code}/home/").content.decode()
     assert f"/groups/{circle.code}/pseudonym/" in home and "Please choose a pseudonym" in home
