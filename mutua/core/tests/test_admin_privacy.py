@@ -465,3 +465,24 @@ def test_an_audit_row_cannot_be_rewritten_or_deleted_one_by_one(world):
     with pytest.raises(ValueError, match="append-only"):
         AuditEvent.objects.get(pk=event.pk).delete()
     assert AuditEvent.objects.get(pk=event.pk).action != "forged"
+
+
+def test_people_pages_show_no_time_of_day(world):
+    """A sign-up or login minute beside the minute a group's audit row was written would link a
+    person to a group, so the people pages show days only."""
+    from datetime import UTC, datetime
+
+    member = world["people"]["member"]
+    moment = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
+    type(member).objects.filter(pk=member.pk).update(last_login=moment, date_joined=moment)
+    client = client_for(world["staff"])
+    pages = [
+        reverse("admin:accounts_user_changelist"),
+        reverse("admin:accounts_user_change", args=[member.pk]),
+    ]
+    for url in pages:
+        body = html.unescape(client.get(url).content.decode())
+        assert member.email in body, url
+        assert "2026-03-14" in body, url
+        for clock in ("13:37", "1:37", "13.37"):
+            assert clock not in body, (url, clock)
