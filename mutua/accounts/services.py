@@ -69,6 +69,11 @@ def password_reset_request(*, email: str) -> None:
 
 
 @transaction.atomic
+def verification_link_is_valid(*, code: str) -> bool:
+    """Whether a confirmation link would work now; reading it changes nothing."""
+    return user_for_verification_code(code) is not None
+
+
 def account_verify(*, code: str) -> User:
     """Confirm an address with the code from a confirmation link. Works once (see tokens.py)."""
     user = user_for_verification_code(code)

@@ -48,7 +48,16 @@ def signup_done(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening the link (GET) changes nothing: it shows a button. Mail scanners and link previews
+    open links by GET, and the link works once, so only the person's own click (POST) confirms."""
+    if request.method == "GET":
+        if not services.verification_link_is_valid(code=token):
+            return render(
+                request, "accounts/verify_failed.html", {"error": services.LINK_NOT_VALID}, status=400
+            )
+        return render(request, "accounts/verify_confirm.html")
     try:
         user = services.account_verify(code=token)
     except DomainError as exc:

@@ -49,7 +49,9 @@ def test_verification_link_verifies_and_logs_in(client, db, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/account/signup/", SIGNUP)
     path = re.search(r"/account/verify/\S+/", mail.outbox[0].body).group(0)
-    response = client.get(path)
+    assert client.get(path).status_code == 200  # a page with a button; nothing changes yet
+    assert not get_user_model().objects.get(email="marta@example.org").email_verified
+    response = client.post(path)
     assert response.status_code == 302
     assert get_user_model().objects.get(email="marta@example.org").email_verified
     assert client.get("/me/groups/").status_code == 200

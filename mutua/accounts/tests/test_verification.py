@@ -33,25 +33,43 @@ def send_link(user, capture) -> str:
 def test_link_logs_a_member_in_once(client, make_user, django_capture_on_commit_callbacks):
     user = make_user(email="new@example.org", verified=False)
     path = send_link(user, django_capture_on_commit_callbacks)
-    first = client.get(path)
+    first = client.post(path)
     assert first.status_code == 302 and first["Location"] == "/me/groups/"
     assert client.session["_auth_user_id"] == str(user.pk)
     user.refresh_from_db()
     assert user.email_verified
     # Someone else opening the same link later (a forwarded mail, a shared inbox) gets nothing.
     other = client_for(None)
-    second = other.get(path)
+    second = other.post(path)
     assert second.status_code == 400
     assert "_auth_user_id" not in other.session
     assert b"not valid any more" in second.content
 
 
+def test_opening_the_link_changes_nothing_until_the_person_presses_the_button(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    """Mail scanners and link previews open links by GET; the single-use link must survive them."""
+    user = make_user(email="new@example.org", verified=False)
+    path = send_link(user, django_capture_on_commit_callbacks)
+    for _ in range(3):
+        page = client_for(None).get(path)
+        assert page.status_code == 200
+        assert b'method="post"' in page.content
+    user.refresh_from_db()
+    assert not user.email_verified
+    response = client.post(path)
+    assert response.status_code == 302 and response["Location"] == "/me/groups/"
+    user.refresh_from_db()
+    assert user.email_verified
+
+
 def test_link_cannot_log_in_again_even_after_logout(client, make_user, django_capture_on_commit_callbacks):
     user = make_user(email="new@example.org", verified=False)
     path = send_link(user, django_capture_on_commit_callbacks)
-    assert client.get(path).status_code == 302
+    assert client.post(path).status_code == 302
     client.post("/account/logout/")
-    again = client.get(path)
+    again = client.post(path)
     assert again.status_code == 400
     assert "_auth_user_id" not in client.session
 
@@ -61,7 +79,7 @@ def test_link_is_refused_after_a_password_change(client, make_user, django_captu
     path = send_link(user, django_capture_on_commit_callbacks)
     user.set_password("a-brand-new-password-9")
     user.save()
-    response = client.get(path)
+    response = client.post(path)
     assert response.status_code == 400
     assert "_auth_user_id" not in client.session
     user.refresh_from_db()
@@ -76,13 +94,13 @@ def test_link_confirms_staff_but_never_logs_them_in(
 ):
     staff = make_user(email="host@example.org", verified=False, **flags)
     path = send_link(staff, django_capture_on_commit_callbacks)
-    response = client.get(path)
+    response = client.post(path)
     assert response.status_code == 302 and response["Location"] == "/account/login/"
     assert "_auth_user_id" not in client.session
     staff.refresh_from_db()
     assert staff.email_verified
     assert client.get("/admin/").status_code == 302  # the admin still asks for a login
-    assert client.get(path).status_code == 400
+    assert client.post(path).status_code == 400
 
 
 def test_the_token_itself_dies_once_used(make_user):
@@ -173,5 +191,5 @@ def test_unverified_login_with_the_right_password_sends_a_fresh_link(
         response = client.post("/account/login/", {"username": "late@example.org", "password": PASSWORD})
     assert b"confirm your email" in response.content
     path = re.search(r"/account/verify/\S+/", mail.outbox[0].body).group(0)
-    assert client.get(path).status_code == 302
+    assert client.post(path).status_code == 302
     assert "_auth_user_id" in client.session
