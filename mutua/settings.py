@@ -78,10 +78,12 @@ MIDDLEWARE = [
     # Loads the person first: answers 503 when the database cannot be reached (before the login
     # requirement could send a signed-in person to the login page), then the inactivity timeout.
     "mutua.core.middleware.DatabaseUnavailableMiddleware",
-    "mutua.accounts.middleware.SessionIdleTimeoutMiddleware",
     "mutua.accounts.middleware.UserPreferencesMiddleware",
     "mutua.core.middleware.MutuaLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages middleware so it can say why the person was logged out; still before any
+    # view runs (the login requirement acts in process_view, after every middleware's request phase).
+    "mutua.accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

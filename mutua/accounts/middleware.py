@@ -2,15 +2,22 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 # Where the session keeps the time (whole seconds since the epoch) of the person's last request.
 LAST_ACTIVITY_KEY = "mutua_last_activity"
 # Refreshing the time on every request would write the session row on every request; once a minute
 # is precise enough for a timeout counted in tens of minutes.
 LAST_ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+IDLE_MESSAGE = gettext_lazy(
+    "For your privacy, you were logged out after a while without activity. Please log in again."
+)
 
 
 class SessionIdleTimeoutMiddleware:
@@ -32,6 +39,10 @@ class SessionIdleTimeoutMiddleware:
                 # Flushes the session (a new, empty one) and makes the person anonymous; the login
                 # requirement then sends them to the login page like anyone else.
                 logout(request)
+                messages.info(
+                    request,
+                    IDLE_MESSAGE,
+                )
             elif not isinstance(last, int) or now - last >= LAST_ACTIVITY_RESOLUTION_SECONDS:
                 session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)

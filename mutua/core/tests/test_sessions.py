@@ -80,6 +80,18 @@ def test_a_person_idle_longer_than_the_timeout_must_log_in_again(make_user, cloc
     assert not _signed_in(c)  # the session is gone, not just refused once
 
 
+def test_the_login_page_says_why_after_an_idle_logout(make_user, clock, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 3600
+    c = client_for(make_user())
+    assert _signed_in(c)
+    clock(seconds=3601)
+    page = c.get("/me/groups/", follow=True)
+    assert page.redirect_chain[-1][0].startswith("/account/login/")
+    assert b"logged out after a while without activity" in page.content
+    # Said once: the next page does not repeat it.
+    assert b"without activity" not in c.get("/account/login/").content
+
+
 def test_a_person_idle_just_under_the_timeout_stays_signed_in(make_user, clock, settings):
     settings.SESSION_IDLE_TIMEOUT_SECONDS = 3600
     c = client_for(make_user())

@@ -83,11 +83,14 @@ def test_production_cookies_use_the_host_prefix_and_an_idle_timeout():
     assert values["SESSION_IDLE_TIMEOUT_SECONDS"] == 3600
     for name in ("NoStoreMiddleware", "DatabaseUnavailableMiddleware", "SessionIdleTimeoutMiddleware"):
         assert any(m.endswith(name) for m in values["MIDDLEWARE"]), name
-    # The 503 and the timeout must run before the login requirement could redirect anyone.
+    # The 503 must run before the login requirement could redirect anyone, and the timeout after the
+    # 503 (an outage must log nobody out) and after the messages (it says why it logged someone out).
+    # The login requirement acts in process_view, after every middleware's request phase.
     order = [m.rsplit(".", 1)[-1] for m in values["MIDDLEWARE"]]
     assert order.index("AuthenticationMiddleware") < order.index("DatabaseUnavailableMiddleware")
     assert order.index("DatabaseUnavailableMiddleware") < order.index("SessionIdleTimeoutMiddleware")
-    assert order.index("SessionIdleTimeoutMiddleware") < order.index("MutuaLoginRequiredMiddleware")
+    assert order.index("DatabaseUnavailableMiddleware") < order.index("MutuaLoginRequiredMiddleware")
+    assert order.index("MessageMiddleware") < order.index("SessionIdleTimeoutMiddleware")
 
 
 def test_the_idle_timeout_is_read_from_the_environment():
