@@ -47,11 +47,6 @@ def count(scope: str, ident: str) -> int:
     return int(value or 0)
 
 
-def is_limited(scope: str, ident: str, limit: int | None = None) -> bool:
-    limit = limit or settings.LOGIN_RATE_LIMIT
-    return count(scope, ident) >= limit
-
-
 def hit(scope: str, ident: str, *, window: int | None = None) -> int:
     """Count one more hit and return the count in the current window (atomic across processes)."""
     seconds = _window(window)

@@ -1,26 +1,14 @@
 """`@circle_view` is the only way to mark a page "circle", and it calls the gate: the marker means the
 gate ran. Every such page answers an outsider, a former member and a missing group with 404."""
 
-from typing import Any
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from conftest import client_for, join
 from mutua.circles import services
 from mutua.circles.policies import GATED_VIEWS
 from mutua.core import access
-
-
-def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
-    out = []
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            out += walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            out.append((prefix + str(p.pattern), p.callback))
-    return out
-
+from mutua.core.tests.test_access_matrix import walk
 
 CIRCLE_ROUTES = [
     (route, view)
