@@ -247,6 +247,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Django's default config gives the "django" logger its own console handler, and it propagates to
+    # the root's as well: every line printed twice (the file-watcher line four times in `make run`).
+    # One handler, at the root.
+    "loggers": {"django": {"handlers": [], "level": env("LOG_LEVEL", "INFO")}},
 }
 
 # Mutua's own host defaults (P4).

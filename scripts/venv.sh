@@ -33,7 +33,12 @@ if [ ! -f "$stamp" ]; then
   spec="."
   [ -n "$extras" ] && spec=".[$extras]"
   echo "Installing Mutua ($spec) into .venv"
-  .venv/bin/python -m pip install --quiet -e "$spec"
+  # pip and setuptools print banners and deprecation notes on success; show them only on failure.
+  log="$(mktemp)"
+  if ! .venv/bin/python -m pip install --quiet -e "$spec" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   rm -f .venv/.installed-*-"${extras:-base}"
   touch "$stamp"
 fi

@@ -133,3 +133,15 @@ def test_the_production_serve_command_config_parses():
     )
     assert refused.returncode != 0
     assert "SECRET_KEY must be set" in refused.stderr + refused.stdout
+
+
+def test_each_log_line_is_printed_once():
+    """Django's "django" logger has a console handler of its own by default and also propagates to the
+    root's: `make run` printed every line twice. One handler, at the root."""
+    import logging
+
+    django_logger = logging.getLogger("django")
+    assert django_logger.handlers == []
+    assert django_logger.propagate
+    streams = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    assert len(streams) == 1
