@@ -127,13 +127,15 @@ def check_result(instance: Instance, result: MatchResult) -> list[str]:
 
 def _bits(avail: np.ndarray, slot: np.ndarray) -> np.ndarray:
     slot = slot.astype(np.int64)
-    return ((avail[np.arange(len(slot)), slot // 8] >> (slot % 8)) & 1).astype(bool)
+    bits: np.ndarray = ((avail[np.arange(len(slot)), slot // 8] >> (slot % 8)) & 1).astype(bool)
+    return bits
 
 
 def _vhav(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    km: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return km
 
 
 def check_solution(problem: Problem, sol: Solution) -> list[str]:

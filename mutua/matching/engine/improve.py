@@ -20,12 +20,17 @@ import heapq
 import random
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Only for annotations: this module itself works on plain Python lists.
+    from numpy.typing import NDArray
 
 
 class LazyLists:
     """``lists[t]`` = ``values[starts[t]:starts[t+1]]`` as a Python list, converted on first use."""
 
-    def __init__(self, values: object, starts: object) -> None:
+    def __init__(self, values: NDArray[Any], starts: NDArray[Any]) -> None:
         self.values = values
         self.starts = starts
         self.cache: dict[int, list[int]] = {}
@@ -33,12 +38,12 @@ class LazyLists:
     def __getitem__(self, t: int) -> list[int]:
         got = self.cache.get(t)
         if got is None:
-            got = self.values[self.starts[t] : self.starts[t + 1]].tolist()  # type: ignore[index]
+            got = self.values[self.starts[t] : self.starts[t + 1]].tolist()
             self.cache[t] = got
         return got
 
     def __len__(self) -> int:
-        return len(self.starts) - 1  # type: ignore[arg-type]
+        return len(self.starts) - 1
 
 
 class RepSearch:

@@ -42,4 +42,5 @@ def cohesion_scores(pop: Population, sol: Solution) -> NDArray[Any]:
     np.maximum.at(hi, g, off)
     np.minimum.at(lo, g, off)
     tz = 1 - np.clip((hi - lo) / 720.0, 0, 1)
-    return (sec + age + tz) / 3
+    scores: NDArray[Any] = (sec + age + tz) / 3
+    return scores

@@ -218,7 +218,7 @@ class MatchResult:
 
 
 # --------------------------------------------------------------------------- columnar layer
-def _arr(x: object, dtype: type) -> NDArray:  # type: ignore[type-arg]
+def _arr(x: object, dtype: type) -> NDArray[Any]:
     return np.ascontiguousarray(np.asarray(x, dtype=dtype))
 
 
@@ -260,7 +260,7 @@ class Population:
         self.age_band = _arr(self.age_band, np.int16)
         self.utc_offset_min = _arr(self.utc_offset_min, np.int16)
         n = len(self.experience)
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             if len(getattr(self, name)) != n:
                 raise ValueError(f"Population.{name} has {len(getattr(self, name))} rows, expected {n}")
 
@@ -269,7 +269,7 @@ class Population:
 
     def subset(self, idx: NDArray[Any]) -> Population:
         """Rows ``idx`` (used to stream one experience at a time)."""
-        return Population(**{name: getattr(self, name)[idx] for name in self.__slots__})  # type: ignore[attr-defined]
+        return Population(**{name: getattr(self, name)[idx] for name in self.__slots__})
 
     @staticmethod
     def empty() -> Population:
@@ -304,7 +304,7 @@ class GroupTable:
         return len(self.experience)
 
     def subset(self, idx: NDArray[Any]) -> GroupTable:
-        return GroupTable(**{name: getattr(self, name)[idx] for name in self.__slots__})  # type: ignore[attr-defined]
+        return GroupTable(**{name: getattr(self, name)[idx] for name in self.__slots__})
 
     @staticmethod
     def empty() -> GroupTable:
