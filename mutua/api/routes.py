@@ -4,13 +4,15 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja import Path as PathParam
+from pydantic import field_validator
 
+from mutua.accounts import selectors as account_selectors
 from mutua.accounts import services as account_services
 from mutua.circles import selectors, services
 from mutua.circles.consent import consent_is_current, current_pledge_version
-from mutua.circles.forms import GROUP_LANGUAGES
-from mutua.circles.models import BasicAgreement, Circle, Experience, ExperienceFamily, Membership, Place
+from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, Place
 from mutua.circles.policies import Need, access_circle
+from mutua.core.i18n import GROUP_LANGUAGES, language_codes, visitor_of
 
 router = Router()
 
@@ -77,6 +79,16 @@ class DirectoryOut(Schema):
     count: int
     page: int
     pages: int
+    fallback: bool = Field(
+        False,
+        description=(
+            "No group about the chosen experience matched the other filters, so `items` are the groups "
+            "of its whole family (`fallback_family`) that do."
+        ),
+    )
+    fallback_family: str | None = Field(
+        None, description="With `fallback`: the slug of the family whose groups are listed instead."
+    )
 
 
 class MembershipOut(Schema):
@@ -147,9 +159,23 @@ class ProfileOut(Schema):
 
 class ProfileIn(Schema):
     display_name: str = Field(..., min_length=1, max_length=80)
-    language: Literal["en", "es", "it", "ca"]
+    language: str = Field(
+        ...,
+        max_length=8,
+        description="An interface language code.",
+        # The enum is filled in when the schema is generated, from settings.LANGUAGES.
+        json_schema_extra=lambda schema: schema.update(enum=list(language_codes())),
+    )
     timezone: str = Field(..., max_length=64)
     country: str = Field("", max_length=2)
+
+    @field_validator("language")
+    @classmethod
+    def _interface_language(cls, value: str) -> str:
+        # Checked when a request arrives, against settings.LANGUAGES: the one list of languages.
+        if value not in language_codes():
+            raise ValueError("not an interface language")
+        return value
 
 
 class TokenOut(Schema):
@@ -170,6 +196,10 @@ class TokenIn(Schema):
 
 class Message(Schema):
     detail: str
+
+
+def _agreement(a: BasicAgreement) -> AgreementOut:
+    return AgreementOut(slug=a.slug, title=a.title, text=a.text)
 
 
 def _experience(e: Experience) -> ExperienceOut:
@@ -225,9 +255,21 @@ class DirectoryQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
 
 
-@router.get("/directory", response=DirectoryOut, auth=None, tags=["directory"])
+@router.get(
+    "/directory",
+    response=DirectoryOut,
+    auth=None,
+    tags=["directory"],
+    description=(
+        "Listed groups. Groups in the visitor's language come first (the signed-in person's profile, "
+        "else `Accept-Language`), then those in their country (profile, else the region in "
+        "`Accept-Language`, e.g. es-ES), then online ones, then by distance when `place` is given. "
+        "When an experience item has no group, its family's groups are listed (`fallback`)."
+    ),
+)
 def directory(request: HttpRequest, q: Query[DirectoryQuery]) -> DirectoryOut:
     filters = selectors.DirectoryFilters(
+        visitor=visitor_of(request),
         experience=q.experience,
         language=q.language,
         mode=q.mode,
@@ -239,14 +281,19 @@ def directory(request: HttpRequest, q: Query[DirectoryQuery]) -> DirectoryOut:
     page = selectors.directory_search(filters=filters)
     items = [_circle(c, getattr(c, "distance", None)) for c in page.object_list]
     return DirectoryOut(
-        items=items, count=page.paginator.count, page=page.number, pages=page.paginator.num_pages
+        items=items,
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+        fallback=filters.fallback,
+        fallback_family=filters.family.slug if filters.fallback and filters.family else None,
     )
 
 
 @router.get("/experiences", response=list[FamilyOut], auth=None, tags=["directory"])
 def experiences(request: HttpRequest) -> list[FamilyOut]:
     out = []
-    for fam in ExperienceFamily.objects.prefetch_related("items"):
+    for fam in selectors.experience_families():
         items = [ExperienceOut(slug=e.slug, name=e.name, family=fam.slug) for e in fam.items.all()]
         out.append(FamilyOut(slug=fam.slug, name=fam.name, items=items))
     return out
@@ -254,18 +301,19 @@ def experiences(request: HttpRequest) -> list[FamilyOut]:
 
 @router.get("/places", response=list[PlaceOut], auth=None, tags=["directory"])
 def places(request: HttpRequest) -> list[PlaceOut]:
-    return [p for p in (_place(p) for p in Place.objects.all()) if p is not None]
+    return [p for p in (_place(p) for p in selectors.places()) if p is not None]
 
 
 @router.get("/languages", response=list[str], auth=None, tags=["directory"])
 def languages(request: HttpRequest) -> list[str]:
+    """Languages a group may meet in."""
     return list(GROUP_LANGUAGES)
 
 
 @router.get("/pledge", response={200: PledgeOut, 409: Message}, auth=None, tags=["groups"])
 def pledge(request: HttpRequest) -> PledgeOut:
     p = services.current_pledge()
-    agreements = [AgreementOut(slug=a.slug, title=a.title, text=a.text) for a in BasicAgreement.objects.all()]
+    agreements = [_agreement(a) for a in selectors.basic_agreements()]
     return PledgeOut(version=p.version, title=p.title, text=p.text, agreements=agreements)
 
 
@@ -280,7 +328,7 @@ def group_public(request: HttpRequest, code: str) -> CirclePublicOut:
 @router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message, 409: Message}, tags=["groups"])
 def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
     circle, membership = access_circle(request.user, code, Need.MEMBER)
-    agreements = [AgreementOut(slug=a.slug, title=a.title, text=a.text) for a in BasicAgreement.objects.all()]
+    agreements = [_agreement(a) for a in selectors.basic_agreements()]
     return CircleHomeOut(
         group=_circle(selectors.circle_public(code=circle.code)),  # type: ignore[arg-type]
         you=membership.pseudonym,
@@ -401,7 +449,7 @@ def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
 
 @router.get("/me/tokens", response=list[TokenOut], tags=["me"])
 def tokens(request: HttpRequest) -> list[TokenOut]:
-    return [TokenOut.from_orm(t) for t in request.user.api_tokens.all()]  # type: ignore[union-attr]
+    return [TokenOut.from_orm(t) for t in account_selectors.api_tokens_of(user=request.user)]
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, 400: Message}, tags=["me"])

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.circles.models import Mode
 from mutua.circles.selectors import experience_choices, place_choices
+from mutua.core.i18n import GROUP_LANGUAGES
 from mutua.core.widgets import FastSelect
 
-# Languages a group may meet in. Names are shown in their own language, as people look for them.
-GROUP_LANGUAGES = ("en", "es", "ca", "it", "fr", "de", "pt", "gl", "eu", "ro", "ar", "uk", "pl", "nl")
+__all__ = ["GROUP_LANGUAGES", "DirectoryForm", "group_language_choices"]
 
 
 def group_language_choices() -> list[tuple[str, str]]:
@@ -43,12 +43,37 @@ class DirectoryForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        exp_choices: list = [("", _("Any experience"))]
-        for family, items in experience_choices():
-            exp_choices.append((family, items))
+        # A family ("Grief and loss (all)") or one of its items: choosing a family shows all its groups.
+        exp_choices: list = [("", _("Any experience")), *experience_choices(with_families=True)]
         self.fields["experience"].choices = exp_choices  # type: ignore[attr-defined]
         self.fields["language"].choices = [("", _("Any language")), *group_language_choices()]  # type: ignore[attr-defined]
         self.fields["place"].choices = [("", _("Anywhere")), *place_choices()]  # type: ignore[attr-defined]
+
+    def summary(self) -> list[str]:
+        """The chosen filters in words, for the folded filters' summary on a phone."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        data = self.cleaned_data
+        out = []
+        for name in ("experience", "place", "language", "mode"):
+            if data.get(name):
+                out.append(_choice_label(self.fields[name], data[name]))
+        if data.get("place") and data.get("radius"):
+            out.append(f"{data['radius']} km")
+        if data.get("accepting"):
+            out.append(str(_("taking newcomers")))
+        return out
+
+
+def _choice_label(field: forms.Field, value: str) -> str:
+    for key, label in field.choices:  # type: ignore[attr-defined]
+        if isinstance(label, (list, tuple)):
+            for k, lab in label:
+                if str(k) == str(value):
+                    return str(lab)
+        elif str(key) == str(value):
+            return str(label)
+    return str(value)
 
 
 class JoinForm(forms.Form):

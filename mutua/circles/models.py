@@ -170,6 +170,13 @@ def default_max_members() -> int:
     return int(settings.MUTUA_MAX_MEMBERS)
 
 
+class CircleQuerySet(models.QuerySet["Circle"]):
+    def accepting(self) -> "CircleQuerySet":
+        """Groups a newcomer would join as a member now: the database form of `Circle.accepting`.
+        `seats_held` is `Membership.objects.holding_seat()` denormalised by the one recount."""
+        return self.filter(open=True, seats_held__lt=models.F("max_members"))
+
+
 class Circle(models.Model):
     """A mutual-aid group. Called "group" everywhere in the interface."""
 
@@ -212,6 +219,8 @@ class Circle(models.Model):
     seats_held = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CircleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("group")
         verbose_name_plural = _("groups")
@@ -235,12 +244,18 @@ class Circle(models.Model):
         return [cl.language for cl in self.language_rows.all()]
 
     @property
+    def free_seats(self) -> int:
+        """Seats nobody holds (`Membership.objects.holding_seat()`, denormalised in `seats_held`)."""
+        return max(0, self.max_members - self.seats_held)
+
+    @property
     def is_full(self) -> bool:
         """Every seat is held (by a member or by an open seat offer): a newcomer would wait."""
-        return self.seats_held >= self.max_members
+        return self.free_seats == 0
 
     @property
     def accepting(self) -> bool:
+        """A newcomer would join as a member now; `Circle.objects.accepting()` is the same rule in SQL."""
         return self.open and not self.is_full
 
     @property
@@ -273,8 +288,12 @@ class MembershipStatus(models.TextChoices):
 
 
 # A live relation to a group: the person is in it or in its queue. One definition for the gate,
-# the services and the selectors.
+# the services, the selectors and the templates (`Membership.is_live`).
 LIVE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED)
+# Holding a seat: members, and people offered a seat (decision 0008).
+SEAT_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.OFFERED)
+# In the queue: live but not (yet) a member.
+QUEUED_STATUSES = (MembershipStatus.WAITING, MembershipStatus.OFFERED)
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -288,7 +307,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         the back of the queue and offers the seat to whoever is then first (the same person when
         nobody else waits), so a newcomer never gets it; counting it keeps the directory, "full"
         and join in agreement."""
-        return self.filter(status__in=(MembershipStatus.MEMBER, MembershipStatus.OFFERED))
+        return self.filter(status__in=SEAT_STATUSES)
 
 
 class Membership(models.Model):
@@ -330,6 +349,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseudonym} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def is_queued(self) -> bool:
+        """On the waiting list or offered a seat: in the group's queue, not yet a member."""
+        return self.status in QUEUED_STATUSES
 
 
 class PledgeAcceptance(models.Model):

@@ -1,13 +1,15 @@
 """Reads of groups, always for a viewer. Query counts do not grow with the page size."""
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from mutua.circles.models import (
+    BasicAgreement,
     Circle,
     CircleLanguage,
     Experience,
@@ -17,15 +19,11 @@ from mutua.circles.models import (
     Mode,
     Place,
 )
+from mutua.core.i18n import Visitor
+from mutua.matching.engine.geo import haversine_km
 
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+# How far "near" reaches for the similar groups offered on the waiting-list and closed-group pages.
+SIMILAR_RADIUS_KM = 50
 
 
 @dataclass
@@ -38,35 +36,69 @@ class DirectoryFilters:
     accepting: bool = False
     page: int = 1
     page_size: int = 20
+    # Who is looking: groups in their language, then in their country, come first.
+    visitor: Visitor = field(default_factory=Visitor)
+    # Filled in by the search, for the page to explain what it shows.
     distances: dict[int, float] = field(default_factory=dict)
+    origin: Place | None = None
+    item: Experience | None = None  # the experience chosen, when it is one item
+    family: ExperienceFamily | None = None  # the chosen family, or the chosen item's family
+    # Set when the chosen item had no group (near the place): the page shows its family's groups.
+    fallback: bool = False
 
 
 def places_within(place: Place, radius_km: float) -> dict[int, float]:
-    """Places are a small host-managed list, so distances are computed in Python once per search
-    and the database only sees an `IN` list — the same on SQLite and PostgreSQL."""
-    out = {}
-    for pk, lat, lon in Place.objects.values_list("pk", "latitude", "longitude"):
-        d = haversine_km(place.latitude, place.longitude, lat, lon)
-        if d <= radius_km:
-            out[pk] = d
-    return out
+    """Places are a small host-managed list, so distances are computed once per search (with the
+    matching engine's haversine, the one distance formula) and the database only sees an `IN` list
+    — the same on SQLite and PostgreSQL."""
+    rows = list(Place.objects.values_list("pk", "latitude", "longitude"))
+    if not rows:
+        return {}
+    pks = [pk for pk, _lat, _lon in rows]
+    lats = np.array([lat for _pk, lat, _lon in rows], dtype=np.float64)
+    lons = np.array([lon for _pk, _lat, lon in rows], dtype=np.float64)
+    km = haversine_km(place.latitude, place.longitude, lats, lons)
+    return {pk: float(d) for pk, d in zip(pks, km, strict=True) if d <= radius_km}
 
 
 def _with_related(qs: QuerySet[Circle]) -> QuerySet[Circle]:
     return qs.select_related("experience", "experience__family", "place").prefetch_related("language_rows")
 
 
-def directory_search(*, filters: DirectoryFilters) -> Page:
+def _visitor_first(qs: QuerySet[Circle], visitor: Visitor) -> tuple[QuerySet[Circle], list[Any]]:
+    """Rank groups for who is looking: their language first, then in their country, then online
+    (reachable from anywhere), then elsewhere. Unknown language or country ranks nothing."""
+    order: list[Any] = []
+    if visitor.language:
+        speaks = Exists(CircleLanguage.objects.filter(circle=OuterRef("pk"), language=visitor.language))
+        qs = qs.annotate(
+            language_rank=Case(When(speaks, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        order.append("language_rank")
+    if visitor.country:
+        qs = qs.annotate(
+            country_rank=Case(
+                When(place__country=visitor.country, then=Value(0)),
+                When(mode=Mode.ONLINE, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        order.append("country_rank")
+    return qs, order
+
+
+def _with_distance(qs: QuerySet[Circle], distances: dict[int, float]) -> QuerySet[Circle]:
+    whens = [When(place_id=pk, then=Value(round(d, 3))) for pk, d in distances.items()]
+    return qs.annotate(distance=Case(*whens, default=Value(None), output_field=FloatField()))
+
+
+def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | None) -> QuerySet[Circle]:
     qs = Circle.objects.filter(listed=True)
-    if filters.experience:
+    if experience_ids is not None:
         # Resolved to ids first so the database can use the (listed, experience) index instead of
         # joining the taxonomy for every group (bench/directory.py: ~30 ms → a few ms per query).
-        ids = list(
-            Experience.objects.filter(
-                Q(family__slug=filters.experience) | Q(slug=filters.experience)
-            ).values_list("pk", flat=True)
-        )
-        qs = qs.filter(experience_id__in=ids)
+        qs = qs.filter(experience_id__in=experience_ids)
     if filters.language:
         qs = qs.filter(
             Exists(CircleLanguage.objects.filter(circle=OuterRef("pk"), language=filters.language))
@@ -76,25 +108,111 @@ def directory_search(*, filters: DirectoryFilters) -> Page:
     elif filters.mode == Mode.ONLINE:
         qs = qs.filter(mode__in=(Mode.ONLINE, Mode.HYBRID))
     if filters.accepting:
-        # `seats_held` is `Membership.objects.holding_seat()` denormalised by the one recount, so the
-        # directory agrees with `Circle.accepting`, the API and join without a join of its own.
-        qs = qs.filter(open=True, seats_held__lt=F("max_members"))
-    order: list[Any] = ["name", "pk"]
+        qs = qs.accepting()  # type: ignore[attr-defined]
+    if filters.origin is not None:
+        qs = qs.filter(place_id__in=list(filters.distances))
+        if filters.distances:
+            qs = _with_distance(qs, filters.distances)
+    qs, order = _visitor_first(qs, filters.visitor)
+    if filters.origin is not None and filters.distances:
+        order.append(F("distance").asc(nulls_last=True))
+    return _with_related(qs.order_by(*order, "name", "pk"))
+
+
+def directory_search(*, filters: DirectoryFilters) -> Page:
+    """The directory, for a visitor. A family includes all its items. When the chosen item has no
+    group matching the other filters, the page shows the groups of its family instead and says so
+    (`filters.fallback`): a person looking for "loss of a child" near Barcelona wants to hear about
+    the grief groups that meet there."""
+    experience_ids: list[int] | None = None
+    if filters.experience:
+        matches = list(
+            Experience.objects.filter(Q(family__slug=filters.experience) | Q(slug=filters.experience))
+            .select_related("family")
+            .order_by("pk")
+        )
+        filters.item = next((e for e in matches if e.slug == filters.experience), None)
+        filters.family = filters.item.family if filters.item else (matches[0].family if matches else None)
+        experience_ids = [filters.item.pk] if filters.item else [e.pk for e in matches]
     if filters.place:
-        origin = Place.objects.filter(slug=filters.place).first()
-        if origin is not None:
-            filters.distances = places_within(origin, filters.radius_km)
-            qs = qs.filter(place_id__in=list(filters.distances))
-            if filters.distances:
-                qs = qs.annotate(
-                    distance=Case(
-                        *[When(place_id=pk, then=Value(round(d, 3))) for pk, d in filters.distances.items()],
-                        output_field=FloatField(),
-                    )
+        filters.origin = Place.objects.filter(slug=filters.place).first()
+        if filters.origin is not None:
+            filters.distances = places_within(filters.origin, filters.radius_km)
+    page = Paginator(_directory_queryset(filters, experience_ids), filters.page_size).get_page(filters.page)
+    if page.paginator.count == 0 and filters.item is not None:
+        family_ids = list(
+            Experience.objects.filter(family_id=filters.item.family_id).values_list("pk", flat=True)
+        )
+        if len(family_ids) > 1:
+            wider = Paginator(_directory_queryset(filters, family_ids), filters.page_size).get_page(
+                filters.page
+            )
+            if wider.paginator.count:
+                filters.fallback = True
+                return wider
+    return page
+
+
+def circles_similar(*, circle: Circle, visitor: Visitor, limit: int = 3) -> list[Circle]:
+    """Listed groups taking newcomers that could suit someone waiting for (or turned away by) `circle`:
+    the same family, a shared language, and near its area or online. The same item comes first, then
+    the nearest, then as in the directory."""
+    family_ids = Experience.objects.filter(family_id=circle.experience.family_id).values("pk")
+    qs = (
+        Circle.objects.accepting()  # type: ignore[attr-defined]
+        .filter(listed=True, experience_id__in=family_ids)
+        .exclude(pk=circle.pk)
+        .filter(
+            Exists(
+                CircleLanguage.objects.filter(
+                    circle=OuterRef("pk"),
+                    language__in=CircleLanguage.objects.filter(circle=circle).values("language"),
                 )
-                order = ["distance", "name", "pk"]
-    paginator = Paginator(_with_related(qs.order_by(*order)), filters.page_size)
-    return paginator.get_page(filters.page)
+            )
+        )
+        .annotate(
+            item_rank=Case(
+                When(experience_id=circle.experience_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    order: list[Any] = ["item_rank"]
+    if circle.place is not None:
+        distances = places_within(circle.place, SIMILAR_RADIUS_KM)
+        qs = _with_distance(qs.filter(Q(place_id__in=list(distances)) | Q(mode=Mode.ONLINE)), distances)
+        order.append(F("distance").asc(nulls_last=True))
+    qs, visitor_order = _visitor_first(qs, visitor)
+    return list(_with_related(qs.order_by(*order, *visitor_order, "name", "pk"))[:limit])
+
+
+def membership_of(*, circle: Circle, user: Any) -> Membership | None:
+    """The viewer's own relation to a group (any status, "left" included), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return circle.memberships.filter(user=user).first()
+
+
+def basic_agreements() -> list[BasicAgreement]:
+    return list(BasicAgreement.objects.all())
+
+
+def experience_by_slug(slug: str) -> Experience | None:
+    return Experience.objects.filter(slug=slug).first()
+
+
+def place_by_slug(slug: str) -> Place | None:
+    return Place.objects.filter(slug=slug).first() if slug else None
+
+
+def experience_families() -> list[ExperienceFamily]:
+    """The taxonomy: families in order, each with its items prefetched (`family.items.all()`)."""
+    return list(ExperienceFamily.objects.prefetch_related("items"))
+
+
+def places() -> list[Place]:
+    return list(Place.objects.all())
 
 
 def circle_public(*, code: str) -> Circle | None:
@@ -131,12 +249,19 @@ def waiting_position(*, membership: Membership) -> int | None:
     return ahead.count() + 1
 
 
-def experience_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Families with their items, for grouped <select>s, in the viewer's language."""
+def experience_choices(*, with_families: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Families with their items, for grouped <select>s, in the viewer's language. With
+    `with_families`, each group starts with an option for the whole family (its slug)."""
     families: dict[int, tuple[ExperienceFamily, list[Experience]]] = {}
     for exp in Experience.objects.select_related("family").order_by("family__order", "order", "slug"):
         families.setdefault(exp.family_id, (exp.family, []))[1].append(exp)
-    return [(fam.name, [(e.slug, e.name) for e in items]) for fam, items in families.values()]
+    out = []
+    for fam, items in families.values():
+        options = [(e.slug, e.name) for e in items]
+        if with_families:
+            options.insert(0, (fam.slug, gettext("%(family)s (all)") % {"family": fam.name}))
+        out.append((fam.name, options))
+    return out
 
 
 def place_choices() -> list[tuple[str, str]]:

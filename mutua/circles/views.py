@@ -1,23 +1,32 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutua.circles import selectors, services
 from mutua.circles.consent import ConsentRequired, consent_is_current, current_pledge_version
-from mutua.circles.forms import CircleCreateForm, ConsentForm, DirectoryForm, JoinForm, PseudonymForm
-from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, MembershipStatus, Place
+from mutua.circles.forms import (
+    RADIUS_CHOICES,
+    CircleCreateForm,
+    ConsentForm,
+    DirectoryForm,
+    JoinForm,
+    PseudonymForm,
+)
+from mutua.circles.models import Circle, Membership, MembershipStatus
 from mutua.circles.policies import Need, circle_view
 from mutua.core import access
 from mutua.core.errors import DomainError
+from mutua.core.i18n import visitor_of
 
 
 @access.public
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryForm(request.GET or None)
-    filters = selectors.DirectoryFilters()
+    filters = selectors.DirectoryFilters(visitor=visitor_of(request))
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.DirectoryFilters(
@@ -28,14 +37,65 @@ def directory(request: HttpRequest) -> HttpResponse:
             radius_km=data["radius"] or 25,
             accepting=bool(data["accepting"]),
             page=data["page"] or 1,
+            visitor=filters.visitor,
         )
     page = selectors.directory_search(filters=filters)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
+    summary = form.summary()
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "summary": summary,
+        # Folded on every screen once filters are chosen, so a phone shows results first; open when
+        # nothing is chosen yet or something needs fixing.
+        "filters_open": not summary or bool(form.errors),
+        "wider": _wider_searches(request, filters) if not page.paginator.count else [],
+    }
     if request.headers.get("HX-Request") == "true":
-        return render(request, "circles/directory.html#results", context)
+        return render(request, "circles/_directory_hx.html", context)
     return render(request, "circles/directory.html", context)
+
+
+def _wider_searches(request: HttpRequest, filters: selectors.DirectoryFilters) -> list[tuple[str, str]]:
+    """Wider searches for an empty directory, each as (label, URL): the same family online, the same
+    family anywhere, a larger distance. Only those that change something are offered."""
+    base = request.GET.copy()
+    for key in ("page", "experience", "place", "radius", "mode"):
+        base.pop(key, None)
+    family = filters.family
+    out = []
+
+    def url(**params: object) -> str:
+        q = base.copy()
+        for key, value in params.items():
+            if value:
+                q[key] = str(value)
+        return f"{reverse('circles:directory')}?{q.urlencode()}"
+
+    if filters.mode != "online" or filters.place:
+        label = (
+            _("Online groups about %(family)s") % {"family": family.name} if family else _("Online groups")
+        )
+        out.append((label, url(experience=family.slug if family else "", mode="online")))
+    if family and (filters.item or filters.place or filters.mode or filters.language or filters.accepting):
+        out.append((_("All groups about %(family)s") % {"family": family.name}, url(experience=family.slug)))
+    radii = [r for r, _label in RADIUS_CHOICES if r > filters.radius_km]
+    if filters.origin is not None and radii:
+        out.append(
+            (
+                _("Up to %(km)s km from %(place)s") % {"km": radii[-1], "place": filters.origin.name},
+                url(
+                    experience=family.slug if family else "",
+                    place=filters.origin.slug,
+                    radius=radii[-1],
+                    mode=filters.mode,
+                ),
+            )
+        )
+    return out
 
 
 @access.public
@@ -44,13 +104,20 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
     circle = selectors.circle_public(code=code)
     if circle is None:
         raise Http404
-    membership = None
-    if request.user.is_authenticated:
-        membership = circle.memberships.filter(user=request.user).first()  # type: ignore[misc]
+    membership = selectors.membership_of(circle=circle, user=request.user)
+    # Nobody is turned away empty-handed: a closed or full group offers similar groups with a seat.
+    similar = []
+    if not circle.accepting and not (membership and membership.is_live):
+        similar = selectors.circles_similar(circle=circle, visitor=visitor_of(request))
     return render(
         request,
         "circles/public.html",
-        {"circle": circle, "agreements": BasicAgreement.objects.all(), "membership": membership},
+        {
+            "circle": circle,
+            "agreements": selectors.basic_agreements(),
+            "membership": membership,
+            "similar": similar,
+        },
     )
 
 
@@ -60,8 +127,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     circle = selectors.circle_public(code=code)
     if circle is None:
         raise Http404
-    existing = circle.memberships.filter(user=request.user).first()  # type: ignore[misc]
-    if existing is not None and existing.status != MembershipStatus.LEFT:
+    existing = selectors.membership_of(circle=circle, user=request.user)
+    if existing is not None and existing.is_live:
         return redirect(
             "circles:home" if existing.status == MembershipStatus.MEMBER else "circles:status", code=code
         )
@@ -98,7 +165,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "pledge": pledge,
             "pledge_error": error,
-            "agreements": BasicAgreement.objects.all(),
+            "agreements": selectors.basic_agreements(),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -114,7 +181,7 @@ def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpRe
             "circle": circle,
             "membership": membership,
             "members": selectors.members_of(circle=circle),
-            "agreements": BasicAgreement.objects.all(),
+            "agreements": selectors.basic_agreements(),
         },
     )
 
@@ -134,6 +201,10 @@ def status(request: HttpRequest, circle: Circle, membership: Membership) -> Http
             "consent_current": consent_is_current(
                 membership=membership, circle=circle, pledge_version=current_pledge_version()
             ),
+            # Waiting can be long: offer groups with a seat now (people offered a seat have one).
+            "similar": selectors.circles_similar(circle=circle, visitor=visitor_of(request))
+            if membership.status == MembershipStatus.WAITING
+            else [],
         },
     )
 
@@ -216,7 +287,7 @@ def consent(request: HttpRequest, circle: Circle, membership: Membership) -> Htt
     return render(
         request,
         "circles/consent.html",
-        {"circle": circle, "form": form, "pledge": pledge, "agreements": BasicAgreement.objects.all()},
+        {"circle": circle, "form": form, "pledge": pledge, "agreements": selectors.basic_agreements()},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -266,10 +337,10 @@ def create(request: HttpRequest) -> HttpResponse:
             circle = services.circle_create(
                 founder=request.user,
                 name=data["name"],
-                experience=Experience.objects.get(slug=data["experience"]),
+                experience=selectors.experience_by_slug(data["experience"]),
                 languages=data["languages"],
                 mode=data["mode"],
-                place=Place.objects.filter(slug=data["place"]).first() if data["place"] else None,
+                place=selectors.place_by_slug(data["place"]),
                 description=data["description"],
                 max_members=data["max_members"],
                 listed=data["listed"],
@@ -287,6 +358,6 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circles/create.html",
-        {"form": form, "pledge": pledge, "agreements": BasicAgreement.objects.all()},
+        {"form": form, "pledge": pledge, "agreements": selectors.basic_agreements()},
         status=400 if request.method == "POST" else 200,
     )
