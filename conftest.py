@@ -7,15 +7,13 @@ from django.test import Client
 
 from mutua.circles import services
 from mutua.circles.models import BasicAgreement, Experience, ExperienceFamily, Place, Pledge
+from mutua.core.i18n import language_codes
 
 PASSWORD = "a-long-test-password-42"  # noqa: S105 - test fixture
 
 
 def names(field: str, text: str) -> dict[str, str]:
-    return {
-        f"{field}_{lang}": f"{text}" if lang == "en" else f"{text} ({lang})"
-        for lang in ("en", "es", "it", "ca")
-    }
+    return {f"{field}_{lang}": f"{text}" if lang == "en" else f"{text} ({lang})" for lang in language_codes()}
 
 
 @pytest.fixture(autouse=True)

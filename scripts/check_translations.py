@@ -6,11 +6,14 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mutua.settings import LANGUAGE_CODE, LANGUAGES  # noqa: E402 - the one list of interface languages
 
 
 def problems() -> list[str]:
     out = []
-    for lang in ("es", "it", "ca"):
+    for lang in (code for code, _name in LANGUAGES if code != LANGUAGE_CODE):
         path = ROOT / "locale" / lang / "LC_MESSAGES" / "django.po"
         if not path.exists():
             out.append(f"{lang}: missing {path}")
