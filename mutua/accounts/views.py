@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -20,16 +21,48 @@ from mutua.core.access import account, public
 from mutua.core.errors import DomainError
 from mutua.core.i18n import current_language
 
+# Where a person was going when sign-up or login interrupted them ("Join" on a group page), kept in
+# the session of the browser that signed up. Not in the confirmation link: a link in a mailbox that
+# names a group would tell whoever reads the mailbox which group the person wanted (P7), and the
+# task that sends it keeps only the person's id (task rows are visible to host staff).
+NEXT_SESSION_KEY = "mutua_next"
+
+
+def safe_next(request: HttpRequest, value: object) -> str:
+    """`value` if it is a path on this site, else "": never an open redirect to another host."""
+    if not isinstance(value, str) or not value.startswith("/"):
+        return ""
+    allowed = url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return value if allowed else ""
+
+
+def remember_next(request: HttpRequest, value: object) -> None:
+    """Keep a safe destination for after the email is confirmed (or the next login here)."""
+    target = safe_next(request, value)
+    if target:
+        request.session[NEXT_SESSION_KEY] = target
+
+
+def pop_next(request: HttpRequest) -> str:
+    """The remembered destination, once, re-checked (the session may predate a host change)."""
+    return safe_next(request, request.session.pop(NEXT_SESSION_KEY, ""))
+
 
 @public
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
-        return redirect("circles:mine")
+        return redirect(next_url or "circles:mine")
     form = SignupForm(
         request.POST or None, initial={"language": current_language(), "timezone": "Europe/Madrid"}
     )
     if request.method == "POST" and form.is_valid():
+        # Remembered on both branches (new account or address already taken), so the answer is the
+        # same either way; whoever logs in or confirms in this browser then lands where they meant to.
+        remember_next(request, next_url)
         services.account_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
@@ -38,13 +71,16 @@ def signup(request: HttpRequest) -> HttpResponse:
             timezone_name=form.cleaned_data["timezone"],
         )
         return redirect("accounts:signup_done")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @public
 @require_safe
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html")
+    # The person may confirm on another device (a phone's mail app); this page then offers the login
+    # that still leads to where they were going.
+    next_url = safe_next(request, request.session.get(NEXT_SESSION_KEY, ""))
+    return render(request, "accounts/signup_done.html", {"next": next_url})
 
 
 @public
@@ -66,12 +102,16 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         # A link in a mailbox must never open the admin: staff log in with their password (and their
         # second factor) like any other time.
         messages.success(request, _("Your email address is confirmed. Please log in."))
-        return redirect("accounts:login")
+        next_url = safe_next(request, request.session.get(NEXT_SESSION_KEY, ""))
+        login_url = reverse("accounts:login")
+        return redirect(f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url)
     # The friendly path: the link logs a member in, once (using it changes the state its token
-    # covers, so the same link cannot log in again).
+    # covers, so the same link cannot log in again). Read the destination before logging in:
+    # login() keeps the session's data but the key is popped here so it is used once.
+    next_url = pop_next(request)
     login(request, user, backend=BACKEND_PATH)
     messages.success(request, _("Your email address is confirmed. Welcome to Mutua."))
-    return redirect("circles:mine")
+    return redirect(next_url or "circles:mine")
 
 
 class LogoutView(auth_views.LogoutView):
@@ -84,11 +124,33 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-login_view = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-    )
-)
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the destination remembered at sign-up: a person who confirmed their
+    address on another device and logs in here still lands where they were going."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        request = request or self.request
+        return super().get_redirect_url(request) or safe_next(
+            request, request.session.get(NEXT_SESSION_KEY, "")
+        )
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # logs in and redirects, the remembered place included
+        self.request.session.pop(NEXT_SESSION_KEY, None)
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # Not confirmed yet: a new link is on its way, and it should lead where this login would have.
+        if form.has_error(NON_FIELD_ERRORS, "unverified"):
+            remember_next(self.request, self.get_redirect_url())
+        return super().form_invalid(form)
+
+
+login_view = public(LoginView.as_view())
 logout_view = public(LogoutView.as_view())
 password_reset = public(
     auth_views.PasswordResetView.as_view(
