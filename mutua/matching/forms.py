@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from mutua.accounts.forms import timezone_choices
 from mutua.circles.forms import JoinForm, group_language_choices
 from mutua.circles.selectors import experience_choices, place_choices
-from mutua.core.widgets import FastSelect
+from mutua.core.widgets import AvailabilityGrid, FastSelect
 from mutua.matching.models import SeekerMode
+from mutua.matching.services import WEEKDAY_NAMES, WEEKDAY_SHORT
 
 GRID_HOURS = range(7, 23)  # rows shown in the availability grid: 07:00 to 23:00
 
@@ -27,7 +28,7 @@ class InterestForm(forms.Form):
         label=_("When you are free each week"),
         coerce=int,
         choices=[(h, str(h)) for h in range(168)],
-        widget=forms.MultipleHiddenInput,  # rendered by the grid template
+        widget=AvailabilityGrid(days=WEEKDAY_SHORT, day_names=WEEKDAY_NAMES, hours=GRID_HOURS),
         error_messages={"required": _("Choose at least one hour when you are free.")},
     )
     mode = forms.ChoiceField(

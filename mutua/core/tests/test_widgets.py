@@ -1,6 +1,8 @@
+import re
+
 from django import forms
 
-from mutua.core.widgets import FastSelect
+from mutua.core.widgets import AvailabilityGrid, FastSelect
 
 
 class F(forms.Form):
@@ -25,3 +27,65 @@ def test_fast_select_marks_errors_for_assistive_tech():
     form = F({"pick": "zzz"})
     assert not form.is_valid()
     assert 'aria-invalid="true"' in str(form["pick"])
+
+
+class Week(forms.Form):
+    availability = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[(h, str(h)) for h in range(168)],
+        widget=AvailabilityGrid(
+            days=["M<", "T", "W", "T", "F", "S", "S"],
+            day_names=["Mon<day>", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            hours=range(7, 9),
+        ),
+        help_text="Pick hours.",
+    )
+
+
+def _ids(html: str) -> set[str]:
+    return set(re.findall(r'\sid="([^"]+)"', html))
+
+
+def test_grid_is_native_checkboxes_one_per_day_and_hour_shown():
+    html = str(Week(initial={"availability": [7, 31]})["availability"])
+    values = re.findall(r'<input type="checkbox" name="availability" value="(\d+)"', html)
+    assert sorted(int(v) for v in values) == sorted(d * 24 + h for d in range(7) for h in (7, 8))
+    assert 'value="7" id="av-7" checked>' in html and 'value="31" id="av-31" checked>' in html
+    assert 'value="8" id="av-8">' in html
+    # Each box is read with its full day name and hour; names are escaped.
+    assert '<label for="av-31" class="visually-hidden">Tue 07:00</label>' in html
+    assert "Mon&lt;day&gt; 08:00" in html and "<day>" not in html
+    assert '<abbr title="Mon&lt;day&gt;">M&lt;</abbr>' in html
+
+
+def test_grid_descriptions_point_at_ids_that_exist():
+    form = Week({})
+    assert not form.is_valid()
+    html = str(form["availability"])
+    page = html + f'<p id="{form["availability"].auto_id}_error">x</p><p id="id_availability_helptext">h</p>'
+    described = re.search(r'<table class="availability" aria-describedby="([^"]+)"', html).group(1).split()
+    assert "id_availability_help" in described
+    assert set(described) <= _ids(page)
+    assert 'aria-invalid="true"' in html
+    # The error summary links to the field's id: the grid's wrapper carries it.
+    assert form["availability"].id_for_label == "id_availability"
+    assert 'class="availability-grid" id="id_availability"' in html
+
+
+def test_grid_enhancements_are_hidden_without_javascript():
+    from django.utils import translation
+
+    with translation.override("es"):
+        html = str(Week()["availability"])
+    # The copy button and the keyboard help only mean something once mutua.js has run.
+    assert '<p class="grid-tools" hidden><button type="button"' in html
+    assert '<p class="helptext" id="id_availability_keys" hidden>' in html
+    assert "data-availability-grid" in html and "<script" not in html
+    assert re.search(r'data-say-range="[^"]*%\(start\)s[^"]*%\(end\)s', html)
+
+
+def test_grid_submits_the_chosen_hours():
+    form = Week({"availability": ["7", "32"]})
+    assert form.is_valid()
+    assert form.cleaned_data["availability"] == [7, 32]
+    assert 'value="32" id="av-32" checked>' in str(form["availability"])
