@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import join
-from mutua.circles.selectors import DirectoryFilters, directory_search, haversine_km
+from mutua.circles.selectors import DirectoryFilters, directory_search, places_within
+from mutua.matching.engine.geo import haversine_km
 
 
 def codes(page):
@@ -15,6 +16,14 @@ def test_haversine_matches_known_distance():
     # Barcelona – Madrid is about 505 km as the crow flies.
     assert 500 < haversine_km(41.3874, 2.1686, 40.4168, -3.7038) < 510
     assert haversine_km(1, 1, 1, 1) == 0
+
+
+def test_places_within_uses_the_one_formula(content):
+    near = places_within(content["bcn"], 30)
+    assert set(near) == {content["bcn"].pk, content["sabadell"].pk}
+    assert near[content["bcn"].pk] == 0
+    expected = float(haversine_km(41.3874, 2.1686, 41.5463, 2.1086))
+    assert abs(near[content["sabadell"].pk] - expected) < 1e-9
 
 
 def test_family_filter_includes_its_items_and_item_filter_is_exact(make_circle, content):
