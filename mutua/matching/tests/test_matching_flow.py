@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import client_for
+from mutua.circles.consent import current_pledge_version
 from mutua.circles.models import Circle, CircleStatus, Experience, Membership, MembershipStatus
 from mutua.matching import selectors, services
 from mutua.matching.demo import create_demo_seekers
@@ -64,7 +65,7 @@ def accept(user, offer, pseudonym=None):
         pseudonym=pseudonym or f"P{user.pk}",
         confirms_experience=True,
         accepts_pledge=True,
-        pledge_version=1,
+        pledge_version=current_pledge_version(),
     )
 
 
@@ -287,7 +288,7 @@ def test_matching_via_api(loaded, make_user, django_capture_on_commit_callbacks)
                     "pseudonym": f"A{p.pk}",
                     "confirms_experience": True,
                     "accepts_pledge": True,
-                    "pledge_version": 1,
+                    "pledge_version": current_pledge_version(),
                 }
             ),
             content_type="application/json",

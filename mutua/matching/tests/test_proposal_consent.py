@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from conftest import client_for, join, names
 from mutua.accounts.services import api_token_create
+from mutua.circles.consent import current_pledge_version
 from mutua.circles.models import Circle, Membership, MembershipStatus, Pledge, PledgeAcceptance
 from mutua.circles.policies import ConsentRequired, Need, access_circle
 from mutua.core.errors import DomainError
@@ -35,12 +36,19 @@ def offer_for(db, make_user, django_capture_on_commit_callbacks):
 
 
 def accept(user, offer, pseudonym, **kw):
-    consent = {"confirms_experience": True, "accepts_pledge": True, "pledge_version": 1, **kw}
+    consent = {
+        "confirms_experience": True,
+        "accepts_pledge": True,
+        "pledge_version": current_pledge_version(),
+        **kw,
+    }
     return services.proposal_accept(user=user, offer_code=offer.code, pseudonym=pseudonym, **consent)
 
 
 def bump_pledge():
-    return Pledge.objects.create(version=2, **names("title", "Pledge 2"), **names("text", "New text."))
+    return Pledge.objects.create(
+        version=current_pledge_version() + 1, **names("title", "Pledge 2"), **names("text", "New text.")
+    )
 
 
 # --------------------------------------------------------------------------- consent checked and stored
@@ -61,7 +69,7 @@ def test_proposal_page_without_the_pledge_checkbox_is_a_400(offer_for):
     offer, people = offer_for(5)
     r = client_for(people[0]).post(
         f"/find/proposals/{offer.code}/",
-        {"pseudonym": "Alba", "confirms_experience": "on", "pledge_version": 1},
+        {"pseudonym": "Alba", "confirms_experience": "on", "pledge_version": current_pledge_version()},
     )
     assert r.status_code == 400
     assert Proposal.objects.get(user=people[0]).status == ProposalStatus.PENDING
@@ -73,7 +81,12 @@ def test_proposal_page_without_the_pledge_checkbox_is_a_400(offer_for):
 def test_api_accept_requires_accepts_pledge_true(offer_for, extra, status):
     offer, people = offer_for(5)
     _row, raw = api_token_create(user=people[0], name="t")
-    body = {"pseudonym": "Alba", "confirms_experience": True, "pledge_version": 1, **extra}
+    body = {
+        "pseudonym": "Alba",
+        "confirms_experience": True,
+        "pledge_version": current_pledge_version(),
+        **extra,
+    }
     r = client_for(None).post(
         f"/api/v1/proposals/{offer.code}/accept",
         data=json.dumps(body),
@@ -89,7 +102,11 @@ def test_acceptance_stores_what_was_accepted_and_when(offer_for):
     before = timezone.now()
     accept(people[0], offer, "Alba")
     p = Proposal.objects.get(user=people[0])
-    assert (p.confirms_experience, p.pledge_version, p.agreements_version) == (True, 1, 1)
+    assert (p.confirms_experience, p.pledge_version, p.agreements_version) == (
+        True,
+        current_pledge_version(),
+        1,
+    )
     assert p.consented_at is not None and p.consented_at >= before
 
 
@@ -98,16 +115,17 @@ def test_formation_uses_the_stored_consent_not_the_pledge_at_formation(offer_for
     for i, p in enumerate(people[:4]):
         accept(p, offer, f"Early{i}")
     early = Proposal.objects.get(user=people[0]).consented_at
+    v = current_pledge_version()
     bump_pledge()
-    accept(people[4], offer, "Late", pledge_version=2)
+    accept(people[4], offer, "Late", pledge_version=v + 1)
     circle = Circle.objects.get()
     by_user = {m.user_id: m for m in Membership.objects.filter(circle=circle)}
     assert len(by_user) == 5 and all(m.status == MembershipStatus.MEMBER for m in by_user.values())
     # The four early people accepted pledge v1: that is what is recorded, with the moment they said yes.
-    assert [by_user[p.pk].pledge_version for p in people[:4]] == [1, 1, 1, 1]
-    assert by_user[people[4].pk].pledge_version == 2
+    assert [by_user[p.pk].pledge_version for p in people[:4]] == [v, v, v, v]
+    assert by_user[people[4].pk].pledge_version == v + 1
     founder_acceptance = PledgeAcceptance.objects.get(user=people[0], circle=circle)
-    assert founder_acceptance.pledge_version == 1 and founder_acceptance.accepted_at == early
+    assert founder_acceptance.pledge_version == v and founder_acceptance.accepted_at == early
     # They are members, and the gate asks them to accept v2 before they see anything.
     with pytest.raises(ConsentRequired):
         access_circle(people[0], circle.code, Need.MEMBER)
