@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # view runs (the login requirement acts in process_view, after every middleware's request phase).
     "mutua.accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees view errors first: Mutua's own error pages with DEBUG on too.
+    "mutua.core.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mutua.urls"

@@ -13,5 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Mutua's own error pages with DEBUG off; with DEBUG on, mutua.core.middleware.ErrorPagesMiddleware.
+handler400 = "mutua.core.errorviews.bad_request"
+handler403 = "mutua.core.errorviews.permission_denied"
 handler404 = "mutua.core.errorviews.not_found"
 handler500 = "mutua.core.errorviews.server_error"

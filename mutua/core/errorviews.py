@@ -1,5 +1,11 @@
-"""Error pages. The 500 and 503 pages are rendered when something may be broken, so neither touches
-the database: they are rendered without a request (no context processors, no session, no user)."""
+"""Error pages, Mutua's own in both modes: with DEBUG off Django calls these handlers (mutua/urls.py);
+with DEBUG on, `ErrorPagesMiddleware` calls them instead of Django's technical pages, so a person
+trying `make run` never meets an English debug page without the crisis link.
+
+The 400, 403 and 404 pages are ordinary translated pages with the site's header (the crisis link is
+there and in the page). The 500 and 503 pages are rendered when something may be broken, so neither
+touches the database: they are rendered without a request (no context processors, no session, no
+user); the 500 page is a static file in all four languages."""
 
 import sys
 
@@ -42,7 +48,25 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 @public
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        detail = _("The request contained something that is not allowed.")
+        return JsonResponse({"detail": detail, "code": "invalid"}, status=400)
+    return render(request, "400.html", status=400)
+
+
+@public
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("You cannot do this."), "code": "forbidden"}, status=403)
+    return render(request, "403.html", status=403)
+
+
+@public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The message of the Http404 is never shown: it could say more than "not found" (P7).
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
 
 

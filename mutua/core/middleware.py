@@ -1,12 +1,19 @@
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
+from mutua.core import errorviews
 from mutua.core.errorviews import DATABASE_UNAVAILABLE, service_unavailable
+
+logger = logging.getLogger("django.request")
 
 # Views that work without a database, so they still answer during an outage: the crisis page (from
 # the data file shipped with Mutua) and the health check (which reports the outage itself).
@@ -36,7 +43,11 @@ class RejectNulBytesMiddleware:
             message = str(_("The request contained a character that is not allowed."))
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid"}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            # The page repeats the current address (the language switcher's "next"): without the
+            # NUL bytes, which have no place in HTML either.
+            request.path = request.path.replace("\x00", "")
+            request.META["QUERY_STRING"] = request.META.get("QUERY_STRING", "").replace("\x00", "")
+            return errorviews.bad_request(request)
         return self.get_response(request)
 
     @staticmethod
@@ -113,3 +124,35 @@ class NoStoreMiddleware:
         return bool(user is not None and user.is_authenticated) or bool(
             getattr(request, "session", None) is not None and request.session.modified
         )
+
+
+class ErrorPagesMiddleware:
+    """With DEBUG on (as in `make run`), Django answers an unknown address, an `Http404`, a bad
+    request and a crash with its own technical pages: English, no header, no crisis link. This puts
+    Mutua's own pages there, so development shows what people will see. (With DEBUG off Django
+    already calls the handlers in mutua/urls.py; this middleware then does nothing.)
+
+    It is the last middleware, so its `process_exception` runs first: errors of a database that
+    cannot be reached are left to DatabaseUnavailableMiddleware (503), PermissionDenied to Django,
+    which calls handler403 in both modes. A crash's traceback still goes to the console log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # No view matched the address (Resolver404): Django built its technical 404 before any
+        # view middleware could step in, so replace it here. Views' own 404s carry a resolver match.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return errorviews.not_found(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or isinstance(exception, (PermissionDenied, *DATABASE_UNAVAILABLE)):
+            return None
+        if isinstance(exception, Http404):
+            return errorviews.not_found(request, exception)
+        if isinstance(exception, (BadRequest, SuspiciousOperation, MultiPartParserError)):
+            return errorviews.bad_request(request, exception)
+        logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return errorviews.server_error(request)
