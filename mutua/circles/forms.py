@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ def group_language_choices() -> list[tuple[str, str]]:
 
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
+DEFAULT_RADIUS_KM = 25
 
 
 class DirectoryForm(forms.Form):
@@ -35,14 +38,18 @@ class DirectoryForm(forms.Form):
         required=False,
         coerce=int,
         choices=RADIUS_CHOICES,
-        empty_value=25,  # type: ignore[arg-type]
-        initial=25,
+        empty_value=DEFAULT_RADIUS_KM,  # type: ignore[arg-type]
+        initial=DEFAULT_RADIUS_KM,
     )
     accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, data: Any = None, *args: object, **kwargs: object) -> None:
+        if data is not None and not data.get("radius"):
+            # The search uses 25 km when no distance is given; show that, not the list's first choice.
+            data = data.copy()
+            data["radius"] = str(DEFAULT_RADIUS_KM)
+        super().__init__(data, *args, **kwargs)  # type: ignore[arg-type]
         # A family ("Grief and loss (all)") or one of its items: choosing a family shows all its groups.
         exp_choices: list = [("", _("Any experience")), *experience_choices(with_families=True)]
         self.fields["experience"].choices = exp_choices  # type: ignore[attr-defined]

@@ -281,3 +281,10 @@ def test_empty_directory_suggests_find_me_a_group_then_wider_then_starting_one(c
 def test_empty_online_search_offers_no_online_link_again(client, content):
     body = client.get("/groups/?mode=online").content.decode()
     assert "Online groups" not in body and 'href="/find/"' in body
+
+
+def test_the_distance_shown_is_the_distance_searched(client, content):
+    """Without a distance in the address the search uses 25 km; the list must say so too (the
+    browser would otherwise show its first choice, 5 km, and the next search would use it)."""
+    body = client.get("/groups/?experience=grief").content.decode()
+    assert '<option value="25" selected>' in body
