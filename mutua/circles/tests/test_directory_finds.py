@@ -111,7 +111,7 @@ def spread(make_circle, world):
     return {
         "london": make_circle(name="A London", languages=["en"], place=world["london"]),
         "new_york": make_circle(name="B New York", languages=["en"], place=world["new_york"]),
-        "online_es": make_circle(name="C Online", languages=["es"], mode="online", place=None),
+        "online_es": make_circle(name="F Online", languages=["es"], mode="online", place=None),
         "bcn_es": make_circle(name="D Barcelona", languages=["es"], place=world["bcn"]),
         "bcn_en": make_circle(name="E Barcelona English", languages=["en"], place=world["bcn"]),
     }
@@ -153,9 +153,9 @@ def test_without_any_hint_the_order_is_by_name(client, spread):
     assert api_codes(client) == [
         s["london"].code,
         s["new_york"].code,
-        s["online_es"].code,
         s["bcn_es"].code,
         s["bcn_en"].code,
+        s["online_es"].code,
     ]
 
 
