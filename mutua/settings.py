@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
+    "mutua.notifications",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -277,3 +278,14 @@ TASKS = {
 MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))
 # /healthz reports "tasks" when a ready task has waited longer than this (no worker is taking jobs).
 HEALTHZ_TASK_MAX_WAIT_SECONDS = int(env("HEALTHZ_TASK_MAX_WAIT_SECONDS", "600"))
+
+# Time-driven work, run by `manage.py run_scheduler` (started by `make run`; one per installation):
+# (dotted path of a function taking no arguments, every how many seconds). Each job is idempotent.
+MUTUA_SCHEDULED_JOBS = [
+    # Expire unanswered seat offers (offering the seat to the next person) and remind before they end.
+    ("mutua.circles.services.seat_offers_tick", 300),
+    # Close proposals past their deadline and remind those who have not answered yet.
+    ("mutua.matching.services.proposals_tick", 300),
+]
+# How long before a seat offer or a proposal closes the person gets a reminder.
+MUTUA_REMINDER_HOURS = int(env("MUTUA_REMINDER_HOURS", "24"))

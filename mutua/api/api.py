@@ -120,3 +120,5 @@ api.add_router("", routes.router)
 api.add_router("", matching_api.router)
 
 __all__ = ["api"]
+from mutua.notifications import api as notifications_api  # noqa: E402
+api.add_router("", notifications_api.router)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,8 @@ from mutua.circles.pseudonyms import PSEUDONYM_MAX, clean_pseudonym, pseudonym_k
 from mutua.core import ratelimit
 from mutua.core.errors import DomainError
 from mutua.core.models import audit
+from mutua.notifications.models import Kind
+from mutua.notifications.services import notify
 
 __all__ = [
     "PSEUDONYM_MAX",
@@ -96,12 +99,14 @@ def _refresh(circle: Circle) -> None:
     its minimum (adopting the basic agreements)."""
     now = timezone.now()
     expired = circle.memberships.filter(status=MembershipStatus.OFFERED, offer_expires_at__lt=now)
+    status_url = reverse("circles:status", args=[circle.code])
     for m in expired:
         # An unanswered offer returns the person to the back of the list rather than dropping them.
         m.status = MembershipStatus.WAITING
         m.offer_expires_at = None
         m.waiting_since = now
         m.save(update_fields=["status", "offer_expires_at", "waiting_since"])
+        notify(m.user_id, Kind.OFFER_LAPSED, url=status_url)
     held = circle.memberships.holding_seat().count()
     free = circle.max_members - held
     if free > 0:
@@ -114,6 +119,7 @@ def _refresh(circle: Circle) -> None:
             m.save(update_fields=["status", "offer_expires_at"])
             held += 1
             audit("seat.offered", actor=None, circle=circle, membership=m.pk)
+            notify(m.user_id, Kind.SEAT_OFFERED, url=status_url, due_at=deadline)
     members = circle.memberships.filter(status=MembershipStatus.MEMBER).count()
     fields = []
     if circle.member_count != members:
@@ -373,6 +379,7 @@ def seat_accept(*, circle: Circle, user: Any) -> Membership:
     membership.save(update_fields=["status", "joined_at", "offer_expires_at"])
     _refresh(circle)
     audit("seat.accepted", actor=user, circle=circle)
+    notify(user, Kind.JOIN_CONFIRMED, url=reverse("circles:home", args=[circle.code]))
     return membership
 
 
@@ -439,3 +446,44 @@ def membership_pseudonym_change(*, circle: Circle, user: Any, pseudonym: str) ->
     membership.must_choose_pseudonym = False
     membership.save(update_fields=["pseudonym", "pseudonym_key", "must_choose_pseudonym"])
     return membership
+
+
+# --------------------------------------------------------------------------- scheduled
+
+
+def seat_offer_reminders(*, now: Any = None) -> int:
+    """Remind each person offered a seat, once per offer, when its deadline is near."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=settings.MUTUA_REMINDER_HOURS)
+    due = Membership.objects.filter(
+        status=MembershipStatus.OFFERED, offer_expires_at__gte=now, offer_expires_at__lte=soon
+    ).select_related("circle")
+    sent = 0
+    for m in due:
+        assert m.offer_expires_at is not None  # filtered above
+        with transaction.atomic():
+            made = notify(
+                m.user_id,
+                Kind.SEAT_OFFER_EXPIRING,
+                url=reverse("circles:status", args=[m.circle.code]),
+                due_at=m.offer_expires_at,
+                once_key=f"seat-expiring:{m.pk}:{int(m.offer_expires_at.timestamp())}",
+            )
+        sent += made is not None
+    return sent
+
+
+def seat_offers_tick() -> None:
+    """Scheduler job (settings.MUTUA_SCHEDULED_JOBS): apply the expiry of unanswered seat offers now
+    rather than at the group's next write (the seat goes to the next person, who is told), then
+    remind those whose offer ends soon."""
+    now = timezone.now()
+    stale = (
+        Membership.objects.filter(status=MembershipStatus.OFFERED, offer_expires_at__lt=now)
+        .values_list("circle_id", flat=True)
+        .distinct()
+    )
+    for circle_id in list(stale):
+        with transaction.atomic():
+            _refresh(_lock(Circle(pk=circle_id)))
+    seat_offer_reminders(now=now)

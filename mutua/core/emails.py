@@ -8,14 +8,40 @@ read in the admin, so a task receives only an id or an address and builds any li
 (`absolute_url`); a link or a token must never be a task argument.
 """
 
+import email.policy
 import logging
+from email.message import EmailMessage as MIMEMessage
+from email.policy import Policy
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+# RFC 5322's hard limit for a line; 78 is only a recommendation.
+MAX_LINE_OCTETS = 998
+
+
+class ReadableEmailMessage(EmailMessage):
+    """Plain text sent as UTF-8 in 8bit (7bit when ASCII), not quoted-printable: the standard library
+    would encode any body with a line over 78 characters, breaking a long link across lines with `=`
+    in the development console and in any client that shows the raw text."""
+
+    def message(self, *, policy: Policy = email.policy.default) -> MIMEMessage:
+        msg = super().message(policy=policy)
+        if msg.is_multipart() or msg.get_content_type() != "text/plain":
+            return msg
+        if msg["Content-Transfer-Encoding"] not in ("quoted-printable", "base64"):
+            return msg
+        body = msg.get_content()
+        if any(len(line.encode()) > MAX_LINE_OCTETS for line in body.splitlines()):
+            return msg
+        del msg["Content-Type"]
+        del msg["Content-Transfer-Encoding"]
+        msg.set_content(body, charset="utf-8", cte="7bit" if body.isascii() else "8bit")
+        return msg
 
 
 def absolute_url(path: str) -> str:
@@ -30,7 +56,7 @@ def send_templated(*, to: str, template: str, context: dict[str, object], langua
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
         body = render_to_string(f"emails/{template}.txt", ctx)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+        ReadableEmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
     except Exception:
         logger.exception("email %s could not be sent", template)
         return False

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,7 +63,13 @@ def find(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Saved. We will tell you when a group can be proposed."))
+            messages.success(
+                request,
+                _(
+                    "Saved. When a group can be proposed, you'll get a notification in your inbox, "
+                    "and an email if you chose it."
+                ),
+            )
             return redirect("matching:find")
     if form.is_bound:
         selected = {int(h) for h in request.POST.getlist("availability") if h.isdigit()}
@@ -99,7 +106,8 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @account
 @require_http_methods(["GET", "POST"])
 def proposal(request: HttpRequest, code: str) -> HttpResponse:
-    services.offers_expire()
+    # GET changes nothing: an offer past its deadline is shown as closed here, and closed for real by
+    # the scheduler (`proposals_tick`) or by the next answer (`proposal_accept` closes stale offers).
     found = [p for p in selectors.proposals_for(user=request.user) if p.offer.code == code]
     if not found:
         raise Http404
@@ -124,10 +132,17 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
             if prop.offer.circle_id:
                 messages.success(request, _("Welcome. You are now a member of this group."))
                 return redirect("circles:home", code=prop.offer.circle.code)  # type: ignore[union-attr]
-            messages.success(request, _("Thank you. The group forms as soon as enough people have said yes."))
+            messages.success(
+                request,
+                _(
+                    "Thank you. The group forms as soon as enough people have said yes. You'll get a "
+                    "notification in your inbox, and an email if you chose it."
+                ),
+            )
             return redirect("matching:proposal", code=code)
     weekday, hour = selectors.offer_when(prop.offer, request.user.timezone)  # type: ignore[union-attr]
     accepted = prop.offer.proposals.filter(status=ProposalStatus.ACCEPTED).count()
+    is_open = prop.status == ProposalStatus.PENDING and prop.offer.deadline >= timezone.now()
     return render(
         request,
         "matching/proposal.html",
@@ -140,6 +155,7 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
             "pledge": pledge,
             "agreements": BasicAgreement.objects.all(),
             "accepted": accepted,
+            "is_open": is_open,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

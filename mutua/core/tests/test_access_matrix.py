@@ -179,6 +179,17 @@ MATRIX = [
     row("get", "/api/v1/me/proposals", anonymous=401, signed_in=200),
     row("post", "/api/v1/proposals/{code}/accept", ACCEPT, anonymous=401, signed_in=404),
     row("post", "/api/v1/proposals/{code}/decline", anonymous=401, signed_in=404),
+    # Notifications: one's own only; another person's (or none) is 404.
+    row("get", "/inbox/", anonymous=LOGIN, signed_in=200),
+    row("post", "/inbox/read-all/", anonymous=LOGIN, signed_in=302),
+    row("get", "/inbox/settings/", anonymous=LOGIN, signed_in=200),
+    row("post", "/inbox/settings/", anonymous=LOGIN, signed_in=400),
+    row("post", "/inbox/{code}/open/", anonymous=LOGIN, signed_in=404),
+    row("get", "/api/v1/me/notifications", anonymous=401, signed_in=200),
+    row("post", "/api/v1/me/notifications/read", anonymous=401, signed_in=200),
+    row("post", "/api/v1/me/notifications/{code}/read", anonymous=401, signed_in=404),
+    row("get", "/api/v1/me/notification-preferences", anonymous=401, signed_in=200),
+    row("put", "/api/v1/me/notification-preferences", {}, anonymous=401, signed_in=422),
 ]
 
 

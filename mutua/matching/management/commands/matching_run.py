@@ -17,13 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, wait: bool, **options: Any) -> None:
         try:
-            if wait:
-                from mutua.matching.models import MatchingRun
-
-                run = MatchingRun.objects.create(seed=seed)
-                run = services.run_execute(run_id=run.pk)
-            else:
-                run = services.run_create(staff=None, seed=seed)
+            run = services.run_inline(seed=seed) if wait else services.run_create(staff=None, seed=seed)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"run #{run.pk}: {run.status} {run.summary}")

@@ -1,0 +1,91 @@
+"""In-app notifications and each person's choice of which kinds also arrive by email.
+
+A notification stores no words: only its kind, a link inside the site (random codes, never a topic)
+and, for kinds with a deadline, the deadline. The text is written when it is shown, in the reader's
+language, and is the same neutral text for everybody (P7: no group name, topic, pseudonym or content).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mutua.core.codes import new_code
+
+
+class Kind(models.TextChoices):
+    SEAT_OFFERED = "seat_offered", _("A seat is offered to you")
+    SEAT_OFFER_EXPIRING = "seat_offer_expiring", _("Reminder: your seat offer ends soon")
+    PROPOSAL_RECEIVED = "proposal_received", _("A group is proposed to you")
+    PROPOSAL_DEADLINE = "proposal_deadline", _("Reminder: your proposal closes soon")
+    GROUP_FORMED = "group_formed", _("Your new group has formed")
+    JOIN_CONFIRMED = "join_confirmed", _("You have joined a group")
+    OFFER_LAPSED = "offer_lapsed", _("An offer or proposal has closed")
+
+
+# Time-critical kinds arrive by email too unless the person says otherwise; the rest stay in the inbox.
+EMAIL_BY_DEFAULT = frozenset(
+    {
+        Kind.SEAT_OFFERED,
+        Kind.SEAT_OFFER_EXPIRING,
+        Kind.PROPOSAL_RECEIVED,
+        Kind.PROPOSAL_DEADLINE,
+        Kind.GROUP_FORMED,
+    }
+)
+
+
+class EmailState(models.TextChoices):
+    NONE = "", _("In the inbox only")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class Notification(models.Model):
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # A path inside the site (reverse() of a page behind login and, for a group, its gate).
+    url = models.CharField(max_length=200)
+    # The deadline the notification is about (seat offer, proposal), shown in the reader's time zone.
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(max_length=8, choices=EmailState.choices, blank=True, default="")
+    # Makes a notification happen once (reminders): a second notify() with the same key does nothing.
+    once_key = models.CharField(max_length=80, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "once_key"], condition=~Q(once_key=""), name="notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification {self.code}"
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+class Preference(models.Model):
+    """A person's choice for one kind. No row means the default (`EMAIL_BY_DEFAULT`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"preference {self.kind}"

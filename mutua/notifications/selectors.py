@@ -1,0 +1,28 @@
+"""Reads of one person's own notifications and preferences. Nobody reads another person's."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from mutua.notifications.models import EMAIL_BY_DEFAULT, Kind, Notification, Preference
+
+
+def inbox_for(*, viewer: Any) -> QuerySet[Notification]:
+    """The viewer's notifications, newest first."""
+    return Notification.objects.filter(user_id=viewer.pk).order_by("-created_at", "-pk")
+
+
+def unread_count(*, viewer: Any) -> int:
+    return Notification.objects.filter(user_id=viewer.pk, read_at__isnull=True).count()
+
+
+def email_wanted(*, user_id: int, kind: str) -> bool:
+    """Whether this kind should also arrive by email: the person's choice, or the kind's default."""
+    chosen = Preference.objects.filter(user_id=user_id, kind=kind).values_list("email", flat=True).first()
+    return (kind in EMAIL_BY_DEFAULT) if chosen is None else bool(chosen)
+
+
+def preferences_for(*, viewer: Any) -> dict[str, bool]:
+    """Every kind, in display order, with whether it also arrives by email."""
+    chosen = dict(Preference.objects.filter(user_id=viewer.pk).values_list("kind", "email"))
+    return {kind: bool(chosen.get(kind, kind in EMAIL_BY_DEFAULT)) for kind in Kind.values}
