@@ -12,7 +12,6 @@ superuser can remove a lost device in the admin so its owner enrols again.
 """
 
 from base64 import b32encode
-from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -30,7 +29,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mutua.accounts.models import User
 from mutua.core.access import account
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.models import audit
 
 DEVICE_NAME = "authenticator"
@@ -52,7 +53,7 @@ class TokenForm(forms.Form):
         return token
 
 
-def confirmed_devices(user: Any) -> list[TOTPDevice]:
+def confirmed_devices(user: User) -> list[TOTPDevice]:
     return list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))
 
 
@@ -110,7 +111,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 @account
 @never_cache
 @require_http_methods(["GET", "POST"])
-def otp_enrol(request: HttpRequest) -> HttpResponse:
+def otp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: for staff without a confirmed device only, so a secret is shown
     once and never again once it is in use."""
     user = request.user

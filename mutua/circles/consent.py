@@ -8,12 +8,11 @@ agreements closes the gate until the member accepts again. Pages, the API and ma
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutua.circles.models import Circle, Pledge
+from mutua.circles.models import Circle, Membership, Pledge
 from mutua.core.errors import DomainError
 
 # The version of its agreements a new group starts with (the host's basic agreements).
@@ -88,7 +87,7 @@ def check_consent(
     )
 
 
-def consent_is_current(*, membership: Any, circle: Circle, pledge_version: int) -> bool:
+def consent_is_current(*, membership: Membership, circle: Circle, pledge_version: int) -> bool:
     """The gate's rule: the member accepted the current pledge and the group's current agreements.
     `pledge_version` is the current pledge's version (0 when the host has none yet)."""
     return (

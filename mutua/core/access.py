@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 ACCESS_ATTR = "mutua_access"
 
@@ -32,7 +33,7 @@ def account(view: Callable[..., Any]) -> Callable[..., Any]:
     return mark(view, ACCOUNT)
 
 
-def user_id(request: Any) -> int:
+def user_id(request: HttpRequest) -> int:
     """The signed-in person's primary key (views marked `account` or `circle` always have one)."""
     pk = request.user.pk
     if pk is None:

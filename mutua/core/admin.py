@@ -10,7 +10,7 @@ from mutua.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """The audit log, read-only and append-only. Filters by action only: a filter by person or by
     group would list a group's roster or a person's groups (P7). Group events name their member by
     membership id, which nothing in the admin resolves to a person."""

@@ -11,7 +11,7 @@ from mutua.matching.models import MatchingRun
 
 
 @admin.register(MatchingRun)
-class MatchingRunAdmin(admin.ModelAdmin):
+class MatchingRunAdmin(admin.ModelAdmin[MatchingRun]):
     """Host staff start runs and follow their progress. Runs hold counts, never people's data."""
 
     list_display = ["pk", "created_at", "status", "stage", "progress", "placed", "waiting", "new_groups"]

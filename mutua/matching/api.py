@@ -3,13 +3,14 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from mutua.circles.models import Experience, Place
 from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import selectors, services
 from mutua.matching.models import Interest, InterestStatus
 
@@ -94,7 +95,7 @@ def _interest_out(i: Interest) -> InterestOut:
 
 
 @router.get("/me/interest", response={200: InterestOut, 404: Message})
-def interest_get(request: HttpRequest) -> Any:
+def interest_get(request: AuthenticatedHttpRequest) -> Any:
     i = Interest.objects.filter(user_id=_uid(request)).exclude(status=InterestStatus.WITHDRAWN).first()
     if i is None:
         raise Http404
@@ -102,7 +103,7 @@ def interest_get(request: HttpRequest) -> Any:
 
 
 @router.put("/me/interest", response={200: InterestOut, 400: Message})
-def interest_put(request: HttpRequest, payload: InterestIn) -> Any:
+def interest_put(request: AuthenticatedHttpRequest, payload: InterestIn) -> Any:
     experience = Experience.objects.filter(slug=payload.experience).first()
     if experience is None:
         raise DomainError(_("Unknown experience."))
@@ -126,16 +127,16 @@ def interest_put(request: HttpRequest, payload: InterestIn) -> Any:
 
 
 @router.delete("/me/interest", response={204: None, 404: Message})
-def interest_delete(request: HttpRequest) -> Any:
+def interest_delete(request: AuthenticatedHttpRequest) -> Any:
     services.interest_withdraw(user=request.user)
     return Status(204, None)
 
 
 @router.get("/me/proposals", response=list[ProposalOut])
-def proposals(request: HttpRequest) -> Any:
+def proposals(request: AuthenticatedHttpRequest) -> Any:
     out = []
     for p in selectors.proposals_for(user=request.user):
-        weekday, hour = selectors.offer_when(p.offer, request.user.timezone)  # type: ignore[union-attr]
+        weekday, hour = selectors.offer_when(p.offer, request.user.timezone)
         out.append(
             ProposalOut(
                 code=p.offer.code,
@@ -154,7 +155,7 @@ def proposals(request: HttpRequest) -> Any:
 
 
 @router.post("/proposals/{code}/accept", response={200: Message, 400: Message, 404: Message, 409: Message})
-def proposal_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
+def proposal_accept(request: AuthenticatedHttpRequest, code: str, payload: AcceptIn) -> Any:
     services.proposal_accept(
         user=request.user,
         offer_code=code[:16],
@@ -167,6 +168,6 @@ def proposal_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
 
 
 @router.post("/proposals/{code}/decline", response={204: None, 404: Message, 409: Message})
-def proposal_decline(request: HttpRequest, code: str) -> Any:
+def proposal_decline(request: AuthenticatedHttpRequest, code: str) -> Any:
     services.proposal_decline(user=request.user, offer_code=code[:16])
     return Status(204, None)
