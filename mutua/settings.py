@@ -47,6 +47,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "Mutua")
+# Who runs this instance, named where the interface would say "the host" (e.g. "Fundació Exemple").
+# Empty: the interface says "the people who run this site" in each language.
+ORGANISATION_NAME = env("MUTUA_ORGANISATION", "")
 
 INSTALLED_APPS = [
     # Django's admin on MutuaAdminSite: a second factor for staff and no roster anywhere (DESIGN §2).
@@ -63,11 +66,11 @@ INSTALLED_APPS = [
     "mutua.circles",
     "mutua.care",
     "mutua.matching",
+    "mutua.notifications",
     "mutua.api",
     "django_tasks_db",
 ]
 
-    "mutua.notifications",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
