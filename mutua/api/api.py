@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger, _csrf_needed
 from ninja.security import HttpBearer, SessionAuth
 
 from mutua.accounts.services import api_token_authenticate
@@ -70,10 +72,29 @@ class MutuaAPI(NinjaAPI):
                 if op.get("security"):
                     extra.update(AUTH_RESPONSES)
                 for status, (text, body) in extra.items():
-                    responses.setdefault(
-                        status, {"description": text, "content": {"application/json": {"schema": body}}}
-                    )
+                    # ninja keys its own answers by int: an operation that documents 400 itself must not
+                    # get a second "400" (duplicate keys in the JSON; Swagger UI refuses the schema).
+                    if status in responses or int(status) in responses:
+                        continue
+                    responses[status] = {
+                        "description": text,
+                        "content": {"application/json": {"schema": body}},
+                    }
         return schema
+
+
+class MutuaDocs(Swagger):
+    """Swagger UI served from our own origin (static/vendor/swagger-ui-*), started by a script file, in
+    a page of the site (its language, header and crisis link): ninja's own page loads it from a CDN
+    with an inline script, which the site's Content-Security-Policy rightly blocks."""
+
+    def render_page(self, request: HttpRequest, api: "NinjaAPI", **kwargs: Any) -> HttpResponse:
+        url = self.get_openapi_url(api, kwargs)
+        # No validator: it would fetch a badge from validator.swagger.io (the CSP blocks it anyway). No
+        # deep links: each would be a link inside the button opening an operation (axe: nested-interactive).
+        config = {**self.settings, "url": url, "validatorUrl": None, "deepLinking": False}
+        context = {"swagger_settings": config, "openapi_url": url, "add_csrf": _csrf_needed(api)}
+        return render(request, "api/docs.html", context)
 
 
 api = MutuaAPI(
@@ -85,6 +106,7 @@ api = MutuaAPI(
     ),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
+    docs=MutuaDocs(),
 )
 
 # "consent_required" (circles.consent.ConsentRequired): a member must accept new agreements or a new
@@ -120,5 +142,3 @@ api.add_router("", routes.router)
 api.add_router("", matching_api.router)
 
 __all__ = ["api"]
-from mutua.notifications import api as notifications_api  # noqa: E402
-api.add_router("", notifications_api.router)
