@@ -29,7 +29,7 @@ class ReadableEmailMessage(EmailMessage):
     would encode any body with a line over 78 characters, breaking a long link across lines with `=`
     in the development console and in any client that shows the raw text."""
 
-    def message(self, *, policy: Policy = email.policy.default) -> MIMEMessage:
+    def message(self, *, policy: Policy | None = email.policy.default) -> MIMEMessage:
         msg = super().message(policy=policy)
         if msg.is_multipart() or msg.get_content_type() != "text/plain":
             return msg
