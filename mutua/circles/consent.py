@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.circles.models import Circle, Membership, Pledge
 from mutua.core.errors import DomainError
+from mutua.core.organisation import organisation_name
 
 # The version of its agreements a new group starts with (the host's basic agreements).
 FIRST_AGREEMENTS_VERSION = 1
@@ -51,7 +52,9 @@ def current_pledge() -> Pledge:
     pledge = Pledge.objects.order_by("-version").first()
     if pledge is None:
         raise DomainError(
-            _("This Mutua has no confidentiality pledge yet. Please tell the host."), "conflict"
+            _("This site has no confidentiality pledge yet. Please tell %(organisation)s.")
+            % {"organisation": organisation_name()},
+            "conflict",
         )
     return pledge
 

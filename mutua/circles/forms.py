@@ -90,7 +90,7 @@ class JoinForm(forms.Form):
         help_text=_("The name the group will know you by. It need not be your real name."),
     )
     confirms_experience = forms.BooleanField(
-        label=_("I share this group's experience."),
+        label=_("This is my experience too, now or in the past."),
         error_messages={"required": _("Please confirm that you share this group's experience.")},
     )
     accepts_pledge = forms.BooleanField(
@@ -173,7 +173,7 @@ class CircleCreateForm(JoinForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["experience"].choices = [("", _("Choose…")), *experience_choices()]  # type: ignore[attr-defined]
         self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]
-        self.fields["confirms_experience"].label = _("I share this experience.")
+        self.fields["confirms_experience"].label = _("This is my experience too, now or in the past.")
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -28,7 +28,11 @@ def _slot_text(slot: int, tz: str, monday: Any) -> str:
     from mutua.matching.services import WEEKDAY_NAMES
 
     local = engine.utc_slot_to_local(slot, tz, monday)
-    return f"{WEEKDAY_NAMES[local.weekday()]} {local.hour:02d}:00"
+    # The locale's own phrasing ("el lunes a las 18:00"), not a bare "lunes 18:00".
+    return _("%(weekday)s at %(hour)s") % {
+        "weekday": WEEKDAY_NAMES[local.weekday()],
+        "hour": f"{local.hour:02d}:00",
+    }
 
 
 def explain(*, interest: Interest) -> list[str]:

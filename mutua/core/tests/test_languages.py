@@ -9,7 +9,12 @@ import pytest
 from conftest import client_for
 
 ROOT = Path(__file__).resolve().parents[3]
-EXPECTED = {"es": "Buscar un grupo", "it": "Trova un gruppo", "ca": "Troba un grup", "en": "Find a group"}
+EXPECTED = {
+    "es": "Explorar grupos",
+    "it": "Esplora i gruppi",
+    "ca": "Explora els grups",
+    "en": "Browse groups",
+}
 
 
 def test_catalogues_are_complete():
