@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mutua.accounts import services
 from mutua.accounts.backends import was_throttled
 from mutua.accounts.normalize import check_email
-from mutua.core.widgets import FastSelect
+from mutua.core.widgets import TimeZoneSelect
 
 
 @cache
@@ -52,7 +52,7 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters. A few unrelated words work well."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=language_choices)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=FastSelect)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=TimeZoneSelect)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -103,7 +103,7 @@ class PasswordResetForm(forms.Form):
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)
     language = forms.ChoiceField(label=_("Language"), choices=language_choices)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=FastSelect)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=TimeZoneSelect)
     country = forms.ChoiceField(label=_("Country"), required=False)
 
     def __init__(self, *args: object, country_choices: list[tuple[str, str]], **kwargs: object) -> None:

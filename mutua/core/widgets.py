@@ -2,7 +2,10 @@
 made the directory's filter form a third of its response time (bench/directory.py); the HTML here is
 the same, escaped with format_html."""
 
+import zoneinfo
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -129,3 +132,69 @@ class AvailabilityGrid(forms.CheckboxSelectMultiple):
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         # The error summary links to the grid's wrapper, which carries the field's id.
         return id_
+
+
+# Continents and oceans as IANA names them; zones under other prefixes ("US/Eastern") keep them.
+_TZ_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+
+
+def timezone_labels(names: Iterable[str], *, at: datetime | None = None) -> dict[str, str]:
+    """IANA ids as people read them: "Europe/Madrid" → "Madrid (CET)", "America/Bogota" →
+    "Bogota (UTC−5)" (no letters for that zone), at the moment `at` (now by default, so the label
+    follows daylight saving). A city that two ids share keeps the whole id to tell them apart."""
+    names = list(names)
+    moment = at or datetime.now(UTC)
+    cities = Counter(n.rsplit("/", 1)[-1] for n in names)
+    labels = {}
+    for name in names:
+        city = name.rsplit("/", 1)[-1]
+        place = city if cities[city] == 1 and name.split("/", 1)[0] in _TZ_AREAS else name.replace("/", " / ")
+        try:
+            local = moment.astimezone(zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            labels[name] = name.replace("_", " ")
+            continue
+        abbreviation = local.tzname() or ""
+        if not abbreviation or abbreviation[0] in "+-" or abbreviation == "UTC":
+            abbreviation = _offset_text(local.utcoffset() or timedelta(0))
+        labels[name] = (
+            place.replace("_", " ") if place == "UTC" else f"{place.replace('_', ' ')} ({abbreviation})"
+        )
+    return labels
+
+
+class TimeZoneSelect(FastSelect):
+    """A time-zone <select> whose options read "Madrid (CET)", sorted by that label, while the value
+    submitted stays the IANA id ("Europe/Madrid")."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        choices = list(self.choices)
+        labels = timezone_labels(str(v) for v, _label in choices if v)
+        relabelled = [(v, labels.get(str(v), label)) for v, label in choices]
+        self.choices = sorted(relabelled, key=lambda c: (bool(c[0]), str(c[1]).casefold()))
+        try:
+            return super().render(name, value, attrs, renderer)
+        finally:
+            self.choices = choices

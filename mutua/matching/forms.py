@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from mutua.accounts.forms import timezone_choices
 from mutua.circles.forms import JoinForm, group_language_choices
 from mutua.circles.selectors import experience_choices, place_choices
-from mutua.core.widgets import AvailabilityGrid, FastSelect
+from mutua.core.widgets import AvailabilityGrid, FastSelect, TimeZoneSelect
 from mutua.matching.models import SeekerMode
 from mutua.matching.services import WEEKDAY_NAMES, WEEKDAY_SHORT
 
@@ -23,7 +23,7 @@ class InterestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=group_language_choices,
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=FastSelect)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=TimeZoneSelect)
     availability = forms.TypedMultipleChoiceField(
         label=_("When you are free each week"),
         coerce=int,

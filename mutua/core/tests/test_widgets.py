@@ -1,8 +1,9 @@
 import re
+from datetime import UTC, datetime
 
 from django import forms
 
-from mutua.core.widgets import AvailabilityGrid, FastSelect
+from mutua.core.widgets import AvailabilityGrid, FastSelect, TimeZoneSelect, timezone_labels
 
 
 class F(forms.Form):
@@ -89,3 +90,34 @@ def test_grid_submits_the_chosen_hours():
     assert form.is_valid()
     assert form.cleaned_data["availability"] == [7, 32]
     assert 'value="32" id="av-32" checked>' in str(form["availability"])
+
+
+def test_time_zones_read_as_city_and_abbreviation_and_submit_the_iana_id():
+    winter, summer = datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)
+    names = ["Europe/Madrid", "America/Bogota", "Asia/Kathmandu", "America/Argentina/Buenos_Aires"]
+    names += ["America/Buenos_Aires", "US/Eastern", "UTC"]
+    labels = timezone_labels(names, at=winter)
+    assert labels["Europe/Madrid"] == "Madrid (CET)"
+    assert timezone_labels(["Europe/Madrid"], at=summer)["Europe/Madrid"] == "Madrid (CEST)"
+    assert labels["America/Bogota"] == "Bogota (UTC−5)"  # the zone has no letters
+    assert labels["Asia/Kathmandu"] == "Kathmandu (UTC+5:45)"
+    # Two ids for one city stay apart; a zone outside the continents keeps its prefix.
+    assert labels["America/Argentina/Buenos_Aires"] != labels["America/Buenos_Aires"]
+    assert labels["US/Eastern"] == "US / Eastern (EST)"
+    assert labels["UTC"] == "UTC"
+
+
+class Zone(forms.Form):
+    tz = forms.ChoiceField(
+        choices=[("Europe/Madrid", "Europe/Madrid"), ("America/Bogota", "America/Bogota")],
+        widget=TimeZoneSelect,
+    )
+
+
+def test_time_zone_select_shows_labels_sorted_and_keeps_values():
+    form = Zone({"tz": "Europe/Madrid"})
+    assert form.is_valid() and form.cleaned_data["tz"] == "Europe/Madrid"
+    html = str(form["tz"])
+    assert re.search(r'<option value="Europe/Madrid" selected>Madrid \(CES?T\)</option>', html)
+    assert html.index("Bogota (") < html.index("Madrid (")
+    assert ">Europe/Madrid<" not in html
