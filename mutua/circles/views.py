@@ -105,8 +105,9 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
     if circle is None:
         raise Http404
     membership = selectors.membership_of(circle=circle, user=request.user)
-    # Nobody is turned away empty-handed: a closed or full group offers similar groups with a seat.
-    similar = []
+    # Nobody is turned away empty-handed: a closed or full group offers similar groups with a seat
+    # (None: the section is not shown; people already in the group or its queue are not sent away).
+    similar = None
     if not circle.accepting and not (membership and membership.is_live):
         similar = selectors.circles_similar(circle=circle, visitor=visitor_of(request))
     return render(
@@ -204,7 +205,7 @@ def status(request: HttpRequest, circle: Circle, membership: Membership) -> Http
             # Waiting can be long: offer groups with a seat now (people offered a seat have one).
             "similar": selectors.circles_similar(circle=circle, visitor=visitor_of(request))
             if membership.status == MembershipStatus.WAITING
-            else [],
+            else None,
         },
     )
 

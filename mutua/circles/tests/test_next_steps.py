@@ -126,3 +126,15 @@ def test_outsider_still_gets_404_on_the_leave_page(make_circle, make_user):
     circle = make_circle(name="Secret name")
     response = client_for(make_user()).get(f"/groups/{circle.code}/leave/")
     assert response.status_code == 404 and b"Secret name" not in response.content
+
+
+def test_a_person_offered_a_seat_is_not_shown_other_groups(make_circle, make_user):
+    circle = make_circle(max_members=5)
+    people = [make_user() for _ in range(5)]
+    for person in people:
+        join(circle, person)
+    from mutua.circles import services
+
+    services.membership_leave(circle=circle, user=people[0])  # people[4] is offered the freed seat
+    body = client_for(people[4]).get(f"/groups/{circle.code}/status/").content.decode()
+    assert "A seat is free for you" in body and "Other groups you could join now" not in body
