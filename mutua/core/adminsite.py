@@ -13,7 +13,7 @@ new admin cannot forget them:
 """
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
@@ -21,24 +21,27 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db import router
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+if TYPE_CHECKING:
+    # For mypy the mixin is a ModelAdmin (it only ever runs as one); at run time it stays a plain
+    # mixin, so that `register` can put it in front of any admin class.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
 
-class PrivateAdminMixin:
+
+class PrivateAdminMixin(_ModelAdminBase):
     """Mixed into every ModelAdmin by `MutuaAdminSite.register`."""
-
-    model: Any
-    opts: Any
-    date_hierarchy: Any
 
     def _declared_filters(self, request: HttpRequest) -> set[str]:
         names = {self.date_hierarchy} if self.date_hierarchy else set()
-        for item in self.get_list_filter(request):  # type: ignore[attr-defined]
+        for item in self.get_list_filter(request):
             if isinstance(item, str):
                 names.add(item.split(LOOKUP_SEP, 1)[0])
             elif isinstance(item, (list, tuple)):
@@ -54,12 +57,12 @@ class PrivateAdminMixin:
                 field = None
             if field is not None and field.is_relation:
                 return False
-        return bool(super().lookup_allowed(lookup, value, request))  # type: ignore[misc]
+        return bool(super().lookup_allowed(lookup, value, request))
 
     def get_deleted_objects(
         self, objs: Any, request: HttpRequest
     ) -> tuple[list[Any], dict[str, int], set[str], list[str]]:
-        _deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        _deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         own = [format_html("{}: {}", capfirst(self.opts.verbose_name), obj) for obj in objs]
         if protected:
             collector = NestedObjects(using=router.db_for_write(self.model))
@@ -91,9 +94,14 @@ class MutuaAdminSite(admin.AdminSite):
         user = request.user
         return bool(super().has_permission(request) and getattr(user, "is_verified", lambda: False)())
 
+    # The admin's login (the one login form, then the staff's second factor) lives in accounts, above
+    # core: accounts plugs it in when the app registry is ready (accounts/apps.py), so core imports
+    # nothing above it. Until then there is no way in.
+    login_view: Any = None
+
     @method_decorator(never_cache)
     @login_not_required
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        from mutua.accounts.otp import admin_login
-
-        return admin_login(request)
+        if self.login_view is None:
+            raise Http404
+        return self.login_view(request)
