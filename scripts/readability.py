@@ -37,7 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("en", "es", "it", "ca")
+sys.path.insert(0, str(ROOT))
+
+from mutua.settings import LANGUAGES as INTERFACE_LANGUAGES  # noqa: E402 - the one list of languages
+
+LANGUAGES = tuple(code for code, _name in INTERFACE_LANGUAGES)
 
 # --------------------------------------------------------------------------- counting
 
