@@ -6,6 +6,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger, _csrf_needed
 from ninja.security import HttpBearer, SessionAuth
@@ -22,6 +23,11 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            # The pages take the profile's language in UserPreferencesMiddleware, which runs before a
+            # token is read: without this, a token's answers would follow Accept-Language instead.
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
         return user
 
 
