@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "mutua.matching",
     "mutua.notifications",
     "mutua.api",
+    # Demo data (`manage.py seed_demo`); imports every app above, imported by none.
+    "mutua.demo",
     "django_tasks_db",
 ]
 

@@ -69,11 +69,8 @@ def audit(action: str, *, actor: Any = None, circle: Any = None, **data: object)
     if circle is not None:
         data = {key: value for key, value in data.items() if not PERSON_KEY.search(key)}
         if actor is not None:
-            from mutua.circles.models import Membership
-
-            member_ref = (
-                Membership.objects.filter(circle=circle, user=actor).values_list("pk", flat=True).first()
-            )
+            # Through the group's own relation: core imports no app above it.
+            member_ref = circle.memberships.filter(user=actor).values_list("pk", flat=True).first()
             if member_ref is not None or not getattr(actor, "is_staff", False):
                 actor = None
     AuditEvent.objects.create(action=action, actor=actor, circle=circle, member_ref=member_ref, data=data)

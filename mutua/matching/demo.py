@@ -26,7 +26,8 @@ POPULAR = [
 ]
 
 
-def create_demo_seekers(n: int = 200, seed: int = 11) -> list[Any]:
+def create_demo_seekers(n: int = 200, seed: int = 11, password_hash: str | None = None) -> list[Any]:
+    """`password_hash` (one hash for all, see mutua/demo/seed.py) lets the demo log in as any of them."""
     rng = random.Random(seed)
     User = get_user_model()
     experiences = {e.slug: e for e in Experience.objects.filter(slug__in=POPULAR)}
@@ -72,4 +73,6 @@ def create_demo_seekers(n: int = 200, seed: int = 11) -> list[Any]:
             is_woman=rng.random() < 0.5,
         )
         people.append(user)
+    if password_hash is not None:
+        User.objects.filter(pk__in=[p.pk for p in people]).update(password=password_hash)
     return people

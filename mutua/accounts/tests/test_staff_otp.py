@@ -182,7 +182,7 @@ def test_the_admin_never_shows_a_device_key(staff_with_device):
 
 
 def test_seed_demo_gives_the_demo_host_a_known_authenticator_key(db, make_user, capsys):
-    from mutua.core.management.commands.seed_demo import DEMO_TOTP_KEY, STAFF_EMAIL, demo_staff_otp
+    from mutua.demo.seed import DEMO_TOTP_KEY, STAFF_EMAIL, demo_staff_otp
 
     host = make_user(email=STAFF_EMAIL, is_staff=True, is_superuser=True)
     first = demo_staff_otp()
@@ -197,7 +197,7 @@ def test_seed_demo_gives_the_demo_host_a_known_authenticator_key(db, make_user, 
 
 @pytest.mark.slow
 def test_seed_demo_command_prints_how_to_get_codes_and_stays_idempotent(db, capsys, settings):
-    from mutua.core.management.commands.seed_demo import DEMO_TOTP_KEY
+    from mutua.demo.seed import DEMO_TOTP_KEY
 
     call_command("seed_demo")
     call_command("seed_demo")

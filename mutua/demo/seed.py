@@ -1,7 +1,14 @@
 """Believable demo data for trying every journey at once. Idempotent: a second run changes nothing.
 
-Every demo membership is made by the demo person joining through the same service a real person
-uses (P2): the seed never writes a membership row itself."""
+Every demo membership and every request for a group is made by the demo person through the same
+service a real person uses (P2): the seed never writes a membership row itself.
+
+The whole journey (README, "Try the whole journey"): every demo person can log in with
+DEMO_PASSWORD; the demo groups meet weekly, so a matching run can fill their free seats; four people
+are waiting for a Spanish online group about separation or divorce, one short of the five a new
+group needs, so the demo person's "Find me a group" completes it; and one person is waiting for a
+seat in an existing online group.
+"""
 
 import base64
 import json
@@ -10,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mutua.circles import services
 from mutua.circles.models import Circle, Experience, Place
 from mutua.core.errors import DomainError
+from mutua.matching import services as matching_services
+from mutua.matching.demo import create_demo_seekers
 
-ROOT = Path(__file__).resolve().parents[3]
+DATA = Path(__file__).resolve().parent / "data" / "demo.json"
 DEMO_PASSWORD = "mutua-demo-2026"  # noqa: S105 - documented demo credential, local demo only
 DEMO_EMAIL = "demo@mutua.test"
 STAFF_EMAIL = "host@mutua.test"
@@ -26,15 +34,32 @@ STAFF_EMAIL = "host@mutua.test"
 # authenticator app: the admin asks staff for a code (django-otp). Never use it for a real account.
 DEMO_TOTP_KEY = "MUTUADEMOHOSTSTAFFSECRETKEY23456"
 TZ_BY_LANG = {"es": "Europe/Madrid", "ca": "Europe/Madrid", "it": "Europe/Rome", "en": "Europe/London"}
+RANDOM_SEEKERS = 200
+
+# The new group the demo person completes: four people already wait for it.
+JOURNEY_EXPERIENCE = "separation-divorce"
+JOURNEY_SEEKERS = [f"seeker{n}@mutua.test" for n in range(1, 5)]
+# Weekday evenings, 18:00 to 22:00 in Madrid (`weekday * 24 + hour`): any evening hour the demo
+# person ticks meets theirs.
+WEEKDAY_EVENINGS = [day * 24 + hour for day in range(5) for hour in range(18, 22)]
+# A seat in an existing group: an online Spanish group that meets on Wednesdays at 19:00.
+SEAT_SEEKER = "seeker5@mutua.test"
+SEAT_EXPERIENCE = "infertility"
+SEAT_SLOT = (2, 19)
 
 
-def _user(email: str, name: str, lang: str, staff: bool = False) -> Any:
+def _password_hash() -> str:
+    # One hash for every demo person: hashing hundreds of passwords would make the seed slow.
+    return make_password(DEMO_PASSWORD)
+
+
+def _user(email: str, name: str, lang: str, password_hash: str, staff: bool = False) -> Any:
     User = get_user_model()
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
             email=email,
-            password=DEMO_PASSWORD,
+            password=None,
             display_name=name,
             language=lang,
             timezone=TZ_BY_LANG.get(lang, "UTC"),
@@ -42,6 +67,8 @@ def _user(email: str, name: str, lang: str, staff: bool = False) -> Any:
             is_staff=staff,
             is_superuser=staff,
         )
+        user.password = password_hash
+        user.save(update_fields=["password"])
     return user
 
 
@@ -59,15 +86,66 @@ def demo_staff_otp() -> Any:
     return device
 
 
+def _weekly_meeting(circle: Circle, rng: random.Random, lang: str) -> None:
+    """Give a demo group its weekly meeting time (P3) in its own time zone, so a matching run can
+    offer its free seats. The meetings app will own schedules; until then this is the one slot."""
+    if circle.meeting_weekday is not None:
+        return
+    tz = circle.place.timezone if circle.place else TZ_BY_LANG.get(lang, "Europe/Madrid")
+    weekday, hour = rng.randrange(5), rng.choice([18, 19, 20])
+    if circle.experience.slug == SEAT_EXPERIENCE:
+        weekday, hour = SEAT_SLOT
+    Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
+
+
+def _wait_for_a_group(user: Any, experience: str, availability: list[int]) -> None:
+    """The person asks for a group, through the same service as "Find me a group"."""
+    matching_services.interest_save(
+        user=user,
+        experience=Experience.objects.get(slug=experience),
+        other_experiences=[],
+        languages=["es"],
+        timezone_name="Europe/Madrid",
+        availability=availability,
+        mode="online",
+        place=None,
+        max_travel_km=10,
+        women_only=False,
+        is_woman=False,
+    )
+
+
+def _journey_people(password_hash: str) -> None:
+    from mutua.matching.models import Interest
+
+    for n, email in enumerate(JOURNEY_SEEKERS, start=1):
+        person = _user(email, f"Seeker {n}", "es", password_hash)
+        if not Interest.objects.filter(user=person).exists():
+            _wait_for_a_group(person, JOURNEY_EXPERIENCE, WEEKDAY_EVENINGS)
+    person = _user(SEAT_SEEKER, "Seeker 5", "es", password_hash)
+    if not Interest.objects.filter(user=person).exists():
+        weekday, hour = SEAT_SLOT
+        _wait_for_a_group(person, SEAT_EXPERIENCE, [weekday * 24 + hour, weekday * 24 + hour + 1])
+
+
 @transaction.atomic
 def seed_demo() -> int:
-    data = json.loads((ROOT / "core/data/demo.json").read_text(encoding="utf-8"))
-    if Circle.objects.filter(name=data["circles"][0]["name"]).exists():
-        return 0
+    """Create the demo groups, people and requests once; returns how many groups it created."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    password_hash = _password_hash()
     rng = random.Random(2026)
+    created = 0
+    if not Circle.objects.filter(name=data["circles"][0]["name"]).exists():
+        created = _groups(data, rng, password_hash)
+        create_demo_seekers(RANDOM_SEEKERS, password_hash=password_hash)
+    _journey_people(password_hash)
+    return created
+
+
+def _groups(data: dict[str, Any], rng: random.Random, password_hash: str) -> int:
     pledge = services.current_pledge()
-    demo = _user(DEMO_EMAIL, "Demo", "es")
-    _user(STAFF_EMAIL, "Host staff", "en", staff=True)
+    demo = _user(DEMO_EMAIL, "Demo", "es", password_hash)
+    _user(STAFF_EMAIL, "Host staff", "en", password_hash, staff=True)
     pools: dict[str, list[Any]] = {}
     counter = 0
     created = 0
@@ -79,7 +157,9 @@ def seed_demo() -> int:
         # People are reused across groups, as in life: someone may belong to two groups.
         while len(pool) < target + 3:
             counter += 1
-            pool.append(_user(f"member{counter:03d}@demo.mutua.test", f"Demo member {counter}", lang))
+            pool.append(
+                _user(f"member{counter:03d}@demo.mutua.test", f"Demo member {counter}", lang, password_hash)
+            )
         people = rng.sample(pool, target)
         founder, rest = people[0], people[1:]
         place = Place.objects.filter(slug=spec["place"]).first() if spec.get("place") else None
@@ -115,6 +195,7 @@ def seed_demo() -> int:
                 )
             except DomainError:
                 continue
+        _weekly_meeting(circle, rng, lang)
         if not spec.get("open", True):
             Circle.objects.filter(pk=circle.pk).update(open=False)
         created += 1
@@ -130,27 +211,3 @@ def seed_demo() -> int:
             pledge_version=pledge.version,
         )
     return created
-
-
-class Command(BaseCommand):
-    help = "Load the curated content and believable demo groups and people (idempotent)."
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        call_command("load_content")
-        created = seed_demo()
-        if created:
-            from mutua.matching.demo import create_demo_seekers
-
-            create_demo_seekers(200)
-            self.stdout.write("200 demo people waiting for a group (start a matching run in /admin/)")
-        self.stdout.write(f"{created} demo groups created" if created else "demo data already present")
-        device = demo_staff_otp()
-        self.stdout.write(
-            f"Demo logins (password {DEMO_PASSWORD}): {DEMO_EMAIL} (member of two groups), "
-            f"{STAFF_EMAIL} (host staff, /admin/)"
-        )
-        if device is not None:
-            self.stdout.write(
-                f"/admin/ then asks the host for a six-digit code: add the key {DEMO_TOTP_KEY} to an "
-                f"authenticator app (or run: oathtool --totp -b {DEMO_TOTP_KEY})"
-            )
