@@ -189,6 +189,9 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     page.get_by_role("link", name=re.compile("Salir|Dejar")).click()
     check_page(page, "leave", problems)
     shot(page, "05-leave")
+    # Leaving is a destructive action: the button is red (--danger), not the blue of the main action.
+    leave_button = page.get_by_role("button", name=re.compile("Salir|Dejar"))
+    assert leave_button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(164, 38, 44)"
     page.get_by_role("button", name=re.compile("Salir|Dejar")).click()
     page.wait_for_url(re.compile("/me/groups/"))
     response = page.goto(f"{base}/groups/{demo.code}/home/")

@@ -106,6 +106,12 @@ def test_find_me_a_group_by_keyboard_then_accept(live_server, browser, world):  
     check_page(page, "proposal", problems)
     shot(page, "11-proposal")
     assert "o0@example.org" not in page.content()
+    # "No, thank you" is a secondary action and must not look like the main one (issue 7: a CSS
+    # specificity bug painted it as the primary button): accent text on a light ground.
+    colours = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+    yes_bg, yes_text = page.get_by_role("button", name=re.compile("Yes, I want to join")).evaluate(colours)
+    no_bg, no_text = page.get_by_role("button", name=re.compile("No, thank")).evaluate(colours)
+    assert no_bg != yes_bg and no_text == yes_bg
     page.get_by_label(re.compile("I share|my experience too")).check()
     page.get_by_label(re.compile("I have read")).check()
     page.get_by_label(re.compile("pseudonym", re.I)).fill("Oak")
