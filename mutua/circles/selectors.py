@@ -70,9 +70,12 @@ def _visitor_first(qs: QuerySet[Circle], visitor: Visitor) -> tuple[QuerySet[Cir
     (reachable from anywhere), then elsewhere. Unknown language or country ranks nothing."""
     order: list[Any] = []
     if visitor.language:
-        speaks = Exists(CircleLanguage.objects.filter(circle=OuterRef("pk"), language=visitor.language))
+        # An uncorrelated `IN` list is built once per query; a correlated EXISTS would run per group.
+        speakers = CircleLanguage.objects.filter(language=visitor.language).values("circle_id")
         qs = qs.annotate(
-            language_rank=Case(When(speaks, then=Value(0)), default=Value(1), output_field=IntegerField())
+            language_rank=Case(
+                When(pk__in=speakers, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         )
         order.append("language_rank")
     if visitor.country:
