@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from mutua.settings import LANGUAGES as INTERFACE_LANGUAGES  # noqa: E402 - the one list of languages
 
 LANGUAGES = tuple(code for code, _name in INTERFACE_LANGUAGES)
+TRANSLATED = tuple(code for code in LANGUAGES if code != "en")  # the catalogues; English is the msgid
 
 # --------------------------------------------------------------------------- counting
 
@@ -299,7 +300,7 @@ def catalogue_texts(
     wanted += [(None, msgid) for msgid in key.msgids]
     for ctx, msgid in dict.fromkeys(wanted):
         texts["en"].append(msgid)
-        for lang in ("es", "it", "ca"):
+        for lang in TRANSLATED:
             found = catalogues[lang].find(msgid, msgctxt=ctx) if ctx else catalogues[lang].find(msgid)  # type: ignore[attr-defined]
             translated = (found.msgstr or (found.msgstr_plural or {}).get(0, "")) if found else ""
             if found is None or found.obsolete or not translated or "fuzzy" in found.flags:
@@ -316,8 +317,7 @@ def load_catalogues() -> dict[str, object]:
     import polib
 
     return {
-        lang: polib.pofile(str(ROOT / "locale" / lang / "LC_MESSAGES" / "django.po"))
-        for lang in ("es", "it", "ca")
+        lang: polib.pofile(str(ROOT / "locale" / lang / "LC_MESSAGES" / "django.po")) for lang in TRANSLATED
     }
 
 
@@ -363,7 +363,7 @@ def main() -> int:
             mark = "" if m.passes(r.values[h]) else " ✗"
             cells.append(f"{r.values[h]:.1f}{mark}".rjust(14))
         print(r.name.ljust(width) + "".join(cells))
-    untranslated = {lang: sum(r.missing[lang] for r in rows) for lang in ("es", "it", "ca")}
+    untranslated = {lang: sum(r.missing[lang] for r in rows) for lang in TRANSLATED}
     if any(untranslated.values()):
         print("not yet translated (left out): " + ", ".join(f"{k} {v}" for k, v in untranslated.items()))
     failures = [f"{r.name}: {f}" for r in rows for f in r.failures]
