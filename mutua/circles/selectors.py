@@ -97,7 +97,7 @@ def _with_distance(qs: QuerySet[Circle], distances: dict[int, float]) -> QuerySe
 
 
 def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | None) -> QuerySet[Circle]:
-    qs = Circle.objects.filter(listed=True)
+    qs: QuerySet[Circle] = Circle.objects.filter(listed=True)
     if experience_ids is not None:
         # Resolved to ids first so the database can use the (listed, experience) index instead of
         # joining the taxonomy for every group (bench/directory.py: ~30 ms → a few ms per query).
@@ -161,7 +161,7 @@ def circles_similar(*, circle: Circle, visitor: Visitor, limit: int = 3) -> list
     the same family, a shared language, and near its area or online. The same item comes first, then
     the nearest, then as in the directory."""
     family_ids = Experience.objects.filter(family_id=circle.experience.family_id).values("pk")
-    qs = (
+    qs: QuerySet[Circle] = (
         Circle.objects.accepting()  # type: ignore[attr-defined]
         .filter(listed=True, experience_id__in=family_ids)
         .exclude(pk=circle.pk)
@@ -201,8 +201,9 @@ def basic_agreements() -> list[BasicAgreement]:
     return list(BasicAgreement.objects.all())
 
 
-def experience_by_slug(slug: str) -> Experience | None:
-    return Experience.objects.filter(slug=slug).first()
+def experience_by_slug(slug: str) -> Experience:
+    """One item of the taxonomy; forms offer only existing slugs."""
+    return Experience.objects.get(slug=slug)
 
 
 def place_by_slug(slug: str) -> Place | None:
