@@ -13,6 +13,7 @@ new admin cannot forget them:
 """
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
@@ -97,7 +98,7 @@ class MutuaAdminSite(admin.AdminSite):
     # The admin's login (the one login form, then the staff's second factor) lives in accounts, above
     # core: accounts plugs it in when the app registry is ready (accounts/apps.py), so core imports
     # nothing above it. Until then there is no way in.
-    login_view: Any = None
+    login_view: Callable[[HttpRequest], HttpResponse] | None = None
 
     @method_decorator(never_cache)
     @login_not_required
