@@ -306,7 +306,7 @@ def _join(
     existing = Membership.objects.filter(circle=circle, user=user).first()
     if existing is not None and existing.status == MembershipStatus.MEMBER:
         raise DomainError(_("You are already a member of this group."), "conflict")
-    if existing is not None and existing.status in (MembershipStatus.WAITING, MembershipStatus.OFFERED):
+    if existing is not None and existing.is_queued:
         raise DomainError(_("You are already on this group's waiting list."), "conflict")
     if not circle.open:
         raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
