@@ -120,3 +120,26 @@ def test_find_me_a_group_by_keyboard_then_accept(live_server, browser, world):  
     check_page(page, "after accept", problems)
     context.close()
     assert problems == []
+
+
+def test_grid_without_javascript_is_plain_checkboxes_that_submit(live_server, browser, world):  # noqa: F811
+    from mutua.matching.models import Interest
+
+    me, _staff = world
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    login(page, live_server.url, me.email)
+    page.goto(f"{live_server.url}/find/")
+    # The keyboard help and the copy button need the script: without it they stay out of sight.
+    assert not page.locator("#id_availability_keys").is_visible()
+    assert not page.locator("[data-grid-copy]").is_visible()
+    assert page.locator("table.availability input[tabindex]").count() == 0
+    page.select_option("#id_experience", "alcohol")
+    page.get_by_label("español").check()
+    page.check("#av-43")
+    page.check("#av-44")
+    page.get_by_label("Online").check()
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile("/find/$"))
+    assert sorted(Interest.objects.get(user=me).availability) == [43, 44]
+    context.close()
