@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +53,13 @@ class InterestForm(forms.Form):
     )
     women_only = forms.BooleanField(label=_("I only want a women-only group"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         exp = experience_choices()
-        self.fields["experience"].choices = [("", _("Choose…")), *exp]  # type: ignore[attr-defined]
-        self.fields["other_experiences"].choices = exp  # type: ignore[attr-defined]
-        self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]
+        # `fields` is typed as plain Fields; these three are declared above as choice fields.
+        cast(forms.ChoiceField, self.fields["experience"]).choices = [("", _("Choose…")), *exp]
+        cast(forms.ChoiceField, self.fields["other_experiences"]).choices = exp
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Choose…")), *place_choices()]
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
