@@ -325,6 +325,26 @@ def group_public(request: HttpRequest, code: str) -> CirclePublicOut:
     return _circle(circle)
 
 
+@router.get(
+    "/groups/{code}/similar",
+    response={200: list[CirclePublicOut], 404: Message},
+    auth=None,
+    tags=["groups"],
+    description=(
+        "Up to three listed groups taking newcomers now that could suit someone waiting for this group "
+        "or turned away by it: the same family of experiences, a shared language, near its area or "
+        "online; the same experience first, then the nearest. The pages show them on the waiting-list "
+        "page and on a full or closed group's page."
+    ),
+)
+def group_similar(request: HttpRequest, code: str) -> list[CirclePublicOut]:
+    circle = selectors.circle_public(code=code[:16])
+    if circle is None:
+        raise Http404
+    similar = selectors.circles_similar(circle=circle, visitor=visitor_of(request))
+    return [_circle(c, getattr(c, "distance", None)) for c in similar]
+
+
 @router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message, 409: Message}, tags=["groups"])
 def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
     circle, membership = access_circle(request.user, code, Need.MEMBER)

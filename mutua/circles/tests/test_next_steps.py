@@ -138,3 +138,13 @@ def test_a_person_offered_a_seat_is_not_shown_other_groups(make_circle, make_use
     services.membership_leave(circle=circle, user=people[0])  # people[4] is offered the freed seat
     body = client_for(people[4]).get(f"/groups/{circle.code}/status/").content.decode()
     assert "A seat is free for you" in body and "Other groups you could join now" not in body
+
+
+def test_api_lists_similar_groups_like_the_pages(full, make_circle, client, content):
+    circle, _waiting = full
+    near = make_circle(name="Near", place=content["sabadell"])
+    make_circle(name="Far", place=content["madrid"])
+    data = client.get(f"/api/v1/groups/{circle.code}/similar").json()
+    assert [g["code"] for g in data] == [near.code]
+    assert data[0]["accepting_newcomers"] is True and 15 < data[0]["distance_km"] < 25
+    assert client.get("/api/v1/groups/zzzzzzzzzz/similar").status_code == 404

@@ -39,6 +39,7 @@ def test_every_view_has_an_access_marker():
 
 def test_every_api_operation_requires_auth_unless_explicitly_public(client, db):
     public_ok = {"/directory", "/experiences", "/places", "/languages", "/pledge", "/groups/{code}"}
+    public_ok |= {"/groups/{code}/similar"}
     schema = client.get("/api/v1/openapi.json").json()
     seen = 0
     for path, operations in schema["paths"].items():
@@ -144,6 +145,8 @@ MATRIX = [
     row("get", "/api/v1/pledge", all=200),
     row("get", "/api/v1/groups/{code}", all=200),
     row("get", "/api/v1/groups/nonexistent99", all=404),
+    row("get", "/api/v1/groups/{code}/similar", all=200),
+    row("get", "/api/v1/groups/nonexistent99/similar", all=404),
     row("get", "/api/v1/groups/{code}/home", anonymous=401, signed_in=404, member=200),
     # The group is full: an outsider or former member joins its waiting list (201); those in it get 409.
     row("post", "/api/v1/groups/{code}/join", JOIN, anonymous=401, signed_in=201, waiting=409, member=409),
