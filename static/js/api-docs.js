@@ -5,7 +5,6 @@ document.addEventListener("DOMContentLoaded", function () {
   var root = document.getElementById("swagger-ui");
   var config = JSON.parse(document.getElementById("swagger-settings").textContent);
   if (!root || typeof SwaggerUIBundle === "undefined") { return; }
-  root.textContent = "";
   config.dom_id = "#swagger-ui";
   config.presets = [SwaggerUIBundle.presets.apis];
   var token = root.getAttribute("data-csrf-token");
@@ -25,7 +24,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (row) { field.setAttribute("aria-label", row.getAttribute("data-param-name")); }
     });
     Array.prototype.forEach.call(root.querySelectorAll(".copy-to-clipboard > button:not([aria-label])"), function (button) {
-      button.setAttribute("aria-label", root.getAttribute("data-label-copy") || "Copy");
+      button.setAttribute("aria-label", "Copy to clipboard"); // in the viewer's own language, English
     });
   }
   new MutationObserver(nameFields).observe(root, { childList: true, subtree: true });

@@ -28,6 +28,7 @@ def test_api_docs_render_under_the_csp_with_no_axe_violation(live_server, browse
 
     page.goto(f"{live_server.url}/api/v1/docs")
     assert page.locator("html").get_attribute("lang") == "ca"
+    assert page.locator("#swagger-ui").get_attribute("lang") == "en"  # the viewer itself is English
     page.wait_for_selector(".opblock", timeout=20_000)  # blank before: the viewer never loaded
     assert page.locator(".swagger-ui .errors-wrapper").count() == 0  # the schema parsed
     assert page.locator(".opblock").count() > 10
