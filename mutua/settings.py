@@ -295,6 +295,8 @@ MUTUA_SCHEDULED_JOBS = [
     ("mutua.circles.services.seat_offers_tick", 300),
     # Close proposals past their deadline and remind those who have not answered yet.
     ("mutua.matching.services.proposals_tick", 300),
+    # Try again, a few times, the notification emails that could not be sent.
+    ("mutua.notifications.services.emails_retry", 900),
 ]
 # How long before a seat offer or a proposal closes the person gets a reminder.
 MUTUA_REMINDER_HOURS = int(env("MUTUA_REMINDER_HOURS", "24"))

@@ -53,6 +53,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=8, choices=EmailState.choices, blank=True, default="")
+    # How many times the email was tried; a failed one is retried by the scheduler a few times.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
     # Makes a notification happen once (reminders): a second notify() with the same key does nothing.
     once_key = models.CharField(max_length=80, blank=True, default="")
 

@@ -8,7 +8,7 @@ request that caused it.
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -79,6 +79,33 @@ def email_state_set(*, notification_id: int, state: str) -> None:
         Notification.objects.filter(pk=notification_id).update(email_state=state)
     except Exception:
         logger.exception("notification %s: email state not recorded", notification_id)
+
+
+# A failed email is tried again at the scheduler's next turns, up to this many attempts in all, while
+# the notification is recent enough for an email to still help.
+EMAIL_MAX_ATTEMPTS = 3
+EMAIL_RETRY_WITHIN = timedelta(hours=24)
+
+
+def emails_retry() -> int:
+    """Scheduler job: queue again the emails that failed (mail server or task queue down), a few times
+    and only for recent notifications whose kind the person still wants by email."""
+    since = timezone.now() - EMAIL_RETRY_WITHIN
+    retried = 0
+    failed = Notification.objects.filter(
+        email_state=EmailState.FAILED, email_attempts__lt=EMAIL_MAX_ATTEMPTS, created_at__gte=since
+    ).values_list("pk", "user_id", "kind")
+    for pk, user_id, kind in failed:
+        if not selectors.email_wanted(user_id=user_id, kind=kind):
+            continue
+        with transaction.atomic():
+            # Claimed first, so a second scheduler turn running at once does not queue it twice.
+            if Notification.objects.filter(pk=pk, email_state=EmailState.FAILED).update(
+                email_state=EmailState.QUEUED
+            ):
+                transaction.on_commit(lambda pk=pk: _enqueue_email(pk), robust=True)
+                retried += 1
+    return retried
 
 
 @transaction.atomic

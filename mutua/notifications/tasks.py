@@ -7,6 +7,7 @@ inbox: the text is the kind's neutral text (P7)."""
 import zoneinfo
 
 from django.conf import settings
+from django.db.models import F
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ def send_notification_email(notification_id: int) -> bool:
     )
     if notification is None:
         return False
+    Notification.objects.filter(pk=notification.pk).update(email_attempts=F("email_attempts") + 1)
     user = notification.user
     text = text_for(notification.kind)
     with timezone.override(_zone(user.timezone)):

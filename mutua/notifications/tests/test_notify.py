@@ -164,3 +164,49 @@ def test_preferences_refuse_an_unknown_kind(make_user):
     with pytest.raises(DomainError):
         services.preferences_set(user=make_user(), email={"group_topic": True})
     assert not Preference.objects.exists()
+
+
+def test_a_failed_email_is_retried_a_few_times_then_left(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail.backends import locmem
+
+    original = locmem.EmailBackend.send_messages
+
+    def refuse(self, messages):
+        raise SMTPException("mail server down")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        n = services.notify(user, Kind.SEAT_OFFERED, url="/inbox/")
+    for _ in range(5):  # the server stays down: two more tries, then it is left failed
+        with django_capture_on_commit_callbacks(execute=True):
+            services.emails_retry()
+    n.refresh_from_db()
+    assert n.email_state == EmailState.FAILED and n.email_attempts == services.EMAIL_MAX_ATTEMPTS
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", original)
+    other = make_user()
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = services.notify(other, Kind.PROPOSAL_RECEIVED, url="/inbox/")
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", original)  # the server is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.emails_retry() == 1
+    m.refresh_from_db()
+    assert m.email_state == EmailState.SENT and m.email_attempts == 2
+    assert [msg.to for msg in mail.outbox] == [[other.email]]
+
+
+def test_a_failed_email_is_not_retried_once_the_person_turned_email_off(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = make_user()
+    n = services.notify(user, Kind.SEAT_OFFERED, url="/inbox/")
+    Notification.objects.filter(pk=n.pk).update(email_state=EmailState.FAILED, email_attempts=1)
+    services.preferences_set(user=user, email={Kind.SEAT_OFFERED: False})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.emails_retry() == 0
+    n.refresh_from_db()
+    assert mail.outbox == [] and n.email_state == EmailState.FAILED
