@@ -7,6 +7,8 @@ there and in the page). The 500 and 503 pages are rendered when something may be
 touches the database: they are rendered without a request (no context processors, no session, no
 user); the 500 page is a static file in all four languages."""
 
+import logging
+import re
 import sys
 
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mutua.core.access import public
+
+logger = logging.getLogger(__name__)
 
 # The errors a database that cannot be reached raises (refused or dropped connection, server restart).
 # Other database errors (a bad query, a broken constraint) are bugs and stay 500s.
@@ -77,7 +81,36 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return service_unavailable(request)
     # A static page: the failure may be in the database, the templates' context or the translations.
-    return HttpResponseServerError(render_to_string("500.html"))
+    page = render_to_string("500.html")
+    try:
+        language = translation.get_language_from_request(request) if request is not None else "en"
+        page = person_language_first(page, language)
+    except Exception:  # noqa: BLE001 - the page in its shipped order is always a good answer
+        logger.exception("could not put the person's language first on the 500 page")
+    return HttpResponseServerError(page)
+
+
+SECTION = re.compile(r'<section lang="([a-z-]+)">.*?</section>', re.S)
+
+
+def person_language_first(page: str, language: str) -> str:
+    """The static 500 page holds all four languages; the person's own (from the cookie or the
+    browser, never the profile: the database may be what failed) comes first, with the page's
+    `lang` and its one h1. Pure string work on the shipped file."""
+    sections = {m.group(1): m.group(0) for m in SECTION.finditer(page)}
+    if language not in sections or page.count("<section") != len(sections):
+        return page
+    order = [language, *(code for code in sections if code != language)]
+    body = "\n".join(
+        sections[code].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+        if i
+        else sections[code].replace("<h2>", "<h1>").replace("</h2>", "</h1>")
+        for i, code in enumerate(order)
+    )
+    start = page.index("<section")
+    end = page.rindex("</section>") + len("</section>")
+    head = page[:start].replace('<html lang="en">', f'<html lang="{language}">', 1)
+    return head + body + page[end:]
 
 
 @public

@@ -154,3 +154,27 @@ def test_the_500_handler_needs_nothing_but_the_file(db):
         except RuntimeError:
             response = errorviews.server_error(None)  # type: ignore[arg-type]
     assert response.status_code == 500 and b"tel:112" in response.content
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookies", "language", "title"),
+    [
+        ({"Accept-Language": "ca"}, {}, "ca", "Alguna cosa ha fallat"),
+        ({"Accept-Language": "es-ES,es;q=0.9"}, {}, "es", "Algo ha fallado"),
+        ({"Accept-Language": "ca"}, {"django_language": "it"}, "it", "Qualcosa è andato storto"),
+        ({"Accept-Language": "fi"}, {}, "en", "Something went wrong"),
+    ],
+)
+def test_the_500_page_puts_the_persons_language_first(mode, headers, cookies, language, title):
+    c = Client(headers=headers)
+    c.raise_request_exception = False
+    for name, value in cookies.items():
+        c.cookies[name] = value
+    body = c.get("/test-boom/crash/").content.decode()
+    assert f'<html lang="{language}">' in body
+    assert body.count("<h1>") == 1 and f"<h1>{title}</h1>" in body
+    assert body.index(f'<section lang="{language}">') < min(
+        body.index(f'<section lang="{other}">') for other in {"en", "es", "it", "ca"} - {language}
+    )
+    # Still all four, with the crisis link and the emergency numbers in each.
+    assert body.count("<section lang=") == 4 and body.count('href="tel:112"') == 4
