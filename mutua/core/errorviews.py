@@ -81,7 +81,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return service_unavailable(request)
     # A static page: the failure may be in the database, the templates' context or the translations.
-    page = render_to_string("500.html")
+    page: str = render_to_string("500.html")
     try:
         language = translation.get_language_from_request(request) if request is not None else "en"
         page = person_language_first(page, language)
