@@ -7,11 +7,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts import services
 from mutua.accounts.backends import was_throttled
 from mutua.accounts.normalize import check_email
+from mutua.core.organisation import organisation_name
 from mutua.core.widgets import TimeZoneSelect
 
 
@@ -36,11 +38,18 @@ class NormalizedEmailField(forms.EmailField):
         return check_email(text) if text else text
 
 
+def _name_help() -> str:
+    # Read when the form is shown, in the person's language (settings are never read at import).
+    return _("Only you and %(organisation)s can see it. In each group you choose a pseudonym.") % {
+        "organisation": organisation_name()
+    }
+
+
 class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Your name"),
         max_length=80,
-        help_text=_("Only you and the host see it. In each group you choose a pseudonym."),
+        help_text=lazy(_name_help, str)(),
     )
     email = NormalizedEmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
