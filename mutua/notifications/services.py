@@ -7,6 +7,7 @@ logged (without content) and marked on the row; it never loses the notification 
 request that caused it.
 """
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,7 +104,7 @@ def emails_retry() -> int:
             if Notification.objects.filter(pk=pk, email_state=EmailState.FAILED).update(
                 email_state=EmailState.QUEUED
             ):
-                transaction.on_commit(lambda pk=pk: _enqueue_email(pk), robust=True)
+                transaction.on_commit(functools.partial(_enqueue_email, pk), robust=True)
                 retried += 1
     return retried
 
