@@ -19,6 +19,7 @@ from mutua.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, Pro
 from mutua.care.selectors import country_choices
 from mutua.core.access import account, public
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import current_language
 
 # Where a person was going when sign-up or login interrupted them ("Join" on a group page), kept in
@@ -175,21 +176,21 @@ password_reset_complete = public(
 
 @account
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
         request.POST or None,
         country_choices=country_choices(),
         initial={
-            "display_name": user.display_name,  # type: ignore[union-attr]
-            "language": user.language or current_language(),  # type: ignore[union-attr]
-            "timezone": user.timezone,  # type: ignore[union-attr]
-            "country": user.country,  # type: ignore[union-attr]
+            "display_name": user.display_name,
+            "language": user.language or current_language(),
+            "timezone": user.timezone,
+            "country": user.country,
         },
     )
     if request.method == "POST" and form.is_valid():
         services.profile_update(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             display_name=form.cleaned_data["display_name"],
             language=form.cleaned_data["language"],
             timezone_name=form.cleaned_data["timezone"],
@@ -205,12 +206,12 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @account
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _row, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            _row, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         except DomainError as exc:
             form.add_error("name", str(exc))
         else:
@@ -218,15 +219,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "new_token": new_token, "tokens": request.user.api_tokens.all()},  # type: ignore[union-attr]
+        {"form": form, "new_token": new_token, "tokens": request.user.api_tokens.all()},
     )
 
 
 @account
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+        services.api_token_revoke(user=request.user, token_id=token_id)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
@@ -245,7 +246,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            request.user.language = lang  # type: ignore[union-attr]
-            request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+            request.user.language = lang
+            request.user.save(update_fields=["language"])
         response.set_cookie("django_language", lang, samesite="Lax", max_age=60 * 60 * 24 * 365)
     return response
