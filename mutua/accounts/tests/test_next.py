@@ -60,6 +60,7 @@ def test_join_login_create_account_confirm_lands_on_the_join_step(
     assert to_login["Location"] == f"/account/login/?next={quote(join_path)}"
     # The login page's "Create an account" carries it on.
     login_page = client.get(to_login["Location"])
+    assert b"Log in to carry on where you were." in login_page.content
     signup_href = f"/account/signup/?next={quote(join_path)}"
     assert signup_href.encode() in login_page.content
     # The sign-up form keeps it through the POST.
@@ -165,6 +166,7 @@ def test_login_refuses_to_redirect_to_another_site(client, make_user, evil):
     make_user(email="someone@example.org")
     page = client.get("/account/login/", {"next": evil})
     assert 'name="next" value=""' in main_form(page)
+    assert b"carry on where you were" not in page.content
     assert 'href="/account/signup/"' in page.content.decode()
     done = client.post(
         "/account/login/", {"username": "someone@example.org", "password": PASSWORD, "next": evil}
