@@ -94,7 +94,9 @@ def test_a_seat_offer_says_where_it_is_how_long_it_lasts_and_what_silence_does(m
     services.membership_leave(circle=circle, user=members[0])
     assert Membership.objects.get(user=waiting).status == MembershipStatus.OFFERED
     body = client_for(waiting).get(f"/groups/{circle.code}/status/").content.decode()
-    assert "We keep this seat for you until" in body
+    assert "this seat is kept for you" in body
+    # A date never ends a sentence: English times end in "a.m." and the period doubled ("a.m..").
+    assert ".." not in body
     assert "in your inbox" in body
     assert "you go to the end of the waiting list" in body
     assert "you stay on the list" not in body
