@@ -142,11 +142,12 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     shot(page, "02-public-page")
     assert "Encina" not in page.content()
 
-    # 2. Join needs an account: sign up.
+    # 2. Join needs an account: from the login page to sign-up, keeping where the person was going.
     page.get_by_role("link", name=re.compile("Unirme|Únete|Unirse")).click()
     assert "/account/login/" in page.url
     check_page(page, "login", problems)
-    page.goto(f"{base}/account/signup/")
+    page.get_by_role("link", name=re.compile("Crea", re.I)).first.click()
+    page.wait_for_url(re.compile("/account/signup/"))
     check_page(page, "signup", problems)
     page.get_by_label(re.compile("nombre", re.I)).first.fill("Lucía")
     page.get_by_label(re.compile("correo", re.I)).fill("lucia@example.org")
@@ -167,11 +168,10 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     page.goto(base + link)
     check_page(page, "confirm email", problems)
     page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
-    page.wait_for_url(re.compile("/me/groups/"))
-    check_page(page, "my groups (empty)", problems)
+    # Confirming lands, logged in, on the join step of the group the person chose (issue 7).
+    page.wait_for_url(re.compile(f"/groups/{demo.code}/join/"))
 
     # 4. Join: confirm the experience, accept the pledge, choose a pseudonym.
-    page.goto(f"{base}/groups/{demo.code}/join/")
     check_page(page, "join", problems)
     page.get_by_label(re.compile("seud", re.I)).fill("Lluvia")
     page.get_by_role("button", name=re.compile("Unirme|Únete|Unirse")).click()
@@ -209,8 +209,4 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     assert csp_violations == []
 
 
-# Journeys still to come here (issue 7, "Tests"), with the same helpers (check_page on every page):
-# - sign-up from a "Join" click ends on that group's join step (public page → Join → login →
-#   "Create account" → confirm the email → the join step of that same group);
-# - a seat offer arrives by email and in the inbox (a member leaves a full group → the first person
-#   waiting gets the email, follows its link, sees the offer in the inbox, takes the seat).
+# The seat offer journey (email and inbox) is in test_seat_offer_journey.py.

@@ -24,6 +24,7 @@ PAGES = {
     "inbox": "/inbox/",
     "inbox settings": "/inbox/settings/",
     "crisis": "/help/",
+    "my groups (empty)": "/me/groups/",
 }
 
 
