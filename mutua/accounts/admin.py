@@ -5,7 +5,7 @@ from mutua.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     """Host staff manage accounts; group memberships are deliberately absent here (P2, P7)."""
 
     ordering = ["email"]

@@ -27,7 +27,7 @@ class TokenAuth(HttpBearer):
             # token is read: without this, a token's answers would follow Accept-Language instead.
             if user.language:
                 translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+                request.LANGUAGE_CODE = user.language
         return user
 
 

@@ -1,9 +1,9 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja import Path as PathParam
+from ninja.params.functions import Path as PathParam
 from pydantic import field_validator
 
 from mutua.accounts import selectors as account_selectors
@@ -12,6 +12,7 @@ from mutua.circles import selectors, services
 from mutua.circles.consent import consent_is_current, current_pledge_version
 from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, Place
 from mutua.circles.policies import Need, access_circle
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import GROUP_LANGUAGES, language_codes, visitor_of
 
 router = Router()
@@ -346,11 +347,15 @@ def group_similar(request: HttpRequest, code: str) -> list[CirclePublicOut]:
 
 
 @router.get("/groups/{code}/home", response={200: CircleHomeOut, 404: Message, 409: Message}, tags=["groups"])
-def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
+def group_home(request: AuthenticatedHttpRequest, code: str) -> CircleHomeOut:
     circle, membership = access_circle(request.user, code, Need.MEMBER)
+    # Read again as the directory shows it (its area, experience and languages); the gate just found it.
+    public = selectors.circle_public(code=circle.code)
+    if public is None:
+        raise Http404
     agreements = [_agreement(a) for a in selectors.basic_agreements()]
     return CircleHomeOut(
-        group=_circle(selectors.circle_public(code=circle.code)),  # type: ignore[arg-type]
+        group=_circle(public),
         you=membership.pseudonym,
         members=selectors.members_of(circle=circle),
         agreements=agreements,
@@ -362,7 +367,7 @@ def group_home(request: HttpRequest, code: str) -> CircleHomeOut:
     response={201: MembershipOut, 400: Message, 404: Message, 409: Message, 429: Message},
     tags=["groups"],
 )
-def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
+def group_join(request: AuthenticatedHttpRequest, code: str, payload: JoinIn) -> Status[MembershipOut]:
     circle = selectors.circle_public(code=code[:16])
     if circle is None:
         raise Http404
@@ -378,7 +383,7 @@ def group_join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
 
 
 @router.post("/groups/{code}/leave", response={204: None, 404: Message}, tags=["groups"])
-def group_leave(request: HttpRequest, code: str) -> Status:
+def group_leave(request: AuthenticatedHttpRequest, code: str) -> Status[None]:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     services.membership_leave(circle=circle, user=request.user)
     return Status(204, None)
@@ -393,7 +398,7 @@ def group_leave(request: HttpRequest, code: str) -> Status:
         "changed since you joined the list: accept them again (POST /groups/{code}/consent) first."
     ),
 )
-def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
+def seat_accept(request: AuthenticatedHttpRequest, code: str) -> MembershipOut:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     return _membership(services.seat_accept(circle=circle, user=request.user))
 
@@ -407,7 +412,7 @@ def seat_accept(request: HttpRequest, code: str) -> MembershipOut:
         "operation answered 409 with code `consent_required`."
     ),
 )
-def group_consent(request: HttpRequest, code: str, payload: ConsentIn) -> MembershipOut:
+def group_consent(request: AuthenticatedHttpRequest, code: str, payload: ConsentIn) -> MembershipOut:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     membership = services.membership_consent_renew(
         circle=circle,
@@ -424,7 +429,7 @@ def group_consent(request: HttpRequest, code: str, payload: ConsentIn) -> Member
     response={200: MembershipOut, 400: Message, 404: Message, 409: Message},
     tags=["groups"],
 )
-def group_pseudonym(request: HttpRequest, code: str, payload: PseudonymIn) -> MembershipOut:
+def group_pseudonym(request: AuthenticatedHttpRequest, code: str, payload: PseudonymIn) -> MembershipOut:
     circle, _m = access_circle(request.user, code, Need.MEMBER)
     membership = services.membership_pseudonym_change(
         circle=circle, user=request.user, pseudonym=payload.pseudonym
@@ -433,30 +438,30 @@ def group_pseudonym(request: HttpRequest, code: str, payload: PseudonymIn) -> Me
 
 
 @router.post("/groups/{code}/seat/decline", response={204: None, 404: Message, 409: Message}, tags=["groups"])
-def seat_decline(request: HttpRequest, code: str) -> Status:
+def seat_decline(request: AuthenticatedHttpRequest, code: str) -> Status[None]:
     circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
     services.seat_decline(circle=circle, user=request.user)
     return Status(204, None)
 
 
 @router.get("/me/groups", response=list[MembershipOut], tags=["me"])
-def my_groups(request: HttpRequest) -> list[MembershipOut]:
+def my_groups(request: AuthenticatedHttpRequest) -> list[MembershipOut]:
     pledge_version = current_pledge_version()
     return [_membership(m, pledge_version) for m in selectors.circles_of_user(user=request.user)]
 
 
 @router.get("/me", response=ProfileOut, tags=["me"])
-def me(request: HttpRequest) -> ProfileOut:
-    u: Any = request.user
+def me(request: AuthenticatedHttpRequest) -> ProfileOut:
+    u = request.user
     return ProfileOut(
         display_name=u.display_name, language=u.language, timezone=u.timezone, country=u.country
-    )  # type: ignore[union-attr]
+    )
 
 
 @router.put("/me", response={200: ProfileOut, 400: Message}, tags=["me"])
-def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
+def me_update(request: AuthenticatedHttpRequest, payload: ProfileIn) -> ProfileOut:
     u = account_services.profile_update(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         display_name=payload.display_name,
         language=payload.language,
         timezone_name=payload.timezone,
@@ -468,13 +473,13 @@ def me_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
 
 
 @router.get("/me/tokens", response=list[TokenOut], tags=["me"])
-def tokens(request: HttpRequest) -> list[TokenOut]:
+def tokens(request: AuthenticatedHttpRequest) -> list[TokenOut]:
     return [TokenOut.from_orm(t) for t in account_selectors.api_tokens_of(user=request.user)]
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, 400: Message}, tags=["me"])
-def token_create(request: HttpRequest, payload: TokenIn) -> Status:
-    row, raw = account_services.api_token_create(user=request.user, name=payload.name)  # type: ignore[arg-type]
+def token_create(request: AuthenticatedHttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
+    row, raw = account_services.api_token_create(user=request.user, name=payload.name)
     return Status(
         201,
         TokenCreatedOut(
@@ -489,6 +494,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, 404: Message}, tags=["me"])
-def token_revoke(request: HttpRequest, token_id: int = PathParam(..., ge=1, le=2**62)) -> Status:
-    account_services.api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+def token_revoke(
+    request: AuthenticatedHttpRequest, token_id: int = PathParam(..., ge=1, le=2**62)
+) -> Status[None]:
+    account_services.api_token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)

@@ -3,44 +3,44 @@ from django.contrib import admin
 from mutua.circles.models import BasicAgreement, Circle, Experience, ExperienceFamily, Place, Pledge
 
 
-class ExperienceInline(admin.TabularInline):
+class ExperienceInline(admin.TabularInline[Experience, ExperienceFamily]):
     model = Experience
     extra = 0
     fields = ["slug", "order", "name_en", "name_es", "name_it", "name_ca"]
 
 
 @admin.register(ExperienceFamily)
-class ExperienceFamilyAdmin(admin.ModelAdmin):
+class ExperienceFamilyAdmin(admin.ModelAdmin[ExperienceFamily]):
     list_display = ["slug", "name_en", "name_es", "name_it", "name_ca", "order"]
     inlines = [ExperienceInline]
 
 
 @admin.register(Experience)
-class ExperienceAdmin(admin.ModelAdmin):
+class ExperienceAdmin(admin.ModelAdmin[Experience]):
     list_display = ["slug", "family", "name_en", "name_es", "name_it", "name_ca"]
     list_filter = ["family"]
     search_fields = ["slug", "name_en", "name_es", "name_it", "name_ca"]
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(admin.ModelAdmin[Place]):
     list_display = ["slug", "name_en", "country", "latitude", "longitude", "timezone"]
     list_filter = ["country"]
     search_fields = ["slug", "name_en", "name_es", "name_it", "name_ca"]
 
 
 @admin.register(BasicAgreement)
-class BasicAgreementAdmin(admin.ModelAdmin):
+class BasicAgreementAdmin(admin.ModelAdmin[BasicAgreement]):
     list_display = ["order", "slug", "title_en"]
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(admin.ModelAdmin[Pledge]):
     list_display = ["version", "title_en"]
 
 
 @admin.register(Circle)
-class CircleAdmin(admin.ModelAdmin):
+class CircleAdmin(admin.ModelAdmin[Circle]):
     """Staff see what the public directory shows and nothing more: no members, no pseudonyms, no
     content (§2). There is no way here to add a person to a group (P2)."""
 

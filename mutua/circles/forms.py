@@ -1,4 +1,5 @@
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language_info
@@ -38,23 +39,30 @@ class DirectoryForm(forms.Form):
         required=False,
         coerce=int,
         choices=RADIUS_CHOICES,
+        # Django takes any empty value; django-stubs types it as `str | None`.
         empty_value=DEFAULT_RADIUS_KM,  # type: ignore[arg-type]
         initial=DEFAULT_RADIUS_KM,
     )
     accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any = None, *args: object, **kwargs: object) -> None:
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         if data is not None and not data.get("radius"):
             # The search uses 25 km when no distance is given; show that, not the list's first choice.
             data = data.copy()
             data["radius"] = str(DEFAULT_RADIUS_KM)
-        super().__init__(data, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(data, *args, **kwargs)
+        # `fields` is typed as plain Fields; these three are declared above as choice fields.
         # A family ("Grief and loss (all)") or one of its items: choosing a family shows all its groups.
-        exp_choices: list = [("", _("Any experience")), *experience_choices(with_families=True)]
-        self.fields["experience"].choices = exp_choices  # type: ignore[attr-defined]
-        self.fields["language"].choices = [("", _("Any language")), *group_language_choices()]  # type: ignore[attr-defined]
-        self.fields["place"].choices = [("", _("Anywhere")), *place_choices()]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["experience"]).choices = [
+            ("", _("Any experience")),
+            *experience_choices(with_families=True),
+        ]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Any language")),
+            *group_language_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Anywhere")), *place_choices()]
 
     def summary(self) -> list[str]:
         """The chosen filters in words, for the folded filters' summary on a phone."""
@@ -64,7 +72,7 @@ class DirectoryForm(forms.Form):
         out = []
         for name in ("experience", "place", "language", "mode"):
             if data.get(name):
-                out.append(_choice_label(self.fields[name], data[name]))
+                out.append(_choice_label(cast(forms.ChoiceField, self.fields[name]), data[name]))
         if data.get("place") and data.get("radius"):
             out.append(f"{data['radius']} km")
         if data.get("accepting"):
@@ -72,8 +80,10 @@ class DirectoryForm(forms.Form):
         return out
 
 
-def _choice_label(field: forms.Field, value: str) -> str:
-    for key, label in field.choices:  # type: ignore[attr-defined]
+def _choice_label(field: forms.ChoiceField, value: str) -> str:
+    # Django normalises the choices set above to (value, label) pairs, a group's label being its pairs.
+    choices = cast("Iterable[tuple[object, object]]", field.choices)
+    for key, label in choices:
         if isinstance(label, (list, tuple)):
             for k, lab in label:
                 if str(k) == str(value):
@@ -169,10 +179,14 @@ class CircleCreateForm(JoinForm):
         "pledge_version",
     ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["experience"].choices = [("", _("Choose…")), *experience_choices()]  # type: ignore[attr-defined]
-        self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `fields` is typed as plain Fields; these two are declared above as choice fields.
+        cast(forms.ChoiceField, self.fields["experience"]).choices = [
+            ("", _("Choose…")),
+            *experience_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Choose…")), *place_choices()]
         self.fields["confirms_experience"].label = _("This is my experience too, now or in the past.")
 
     def clean(self) -> dict[str, object]:

@@ -59,6 +59,9 @@ def access_circle(user: Any, code: str, need: Need = Need.MEMBER) -> tuple[Circl
     return membership.circle, membership
 
 
+# The `Need` a view produced by `circle_view` was gated with.
+NEED_ATTR = "mutua_need"
+
 # Every view `circle_view` produced, so a test can prove that each view marked CIRCLE went through it.
 GATED_VIEWS: "WeakSet[Callable[..., Any]]" = WeakSet()
 
@@ -79,7 +82,7 @@ def circle_view(need: Need) -> Callable[[CircleView], CircleView]:
                 return redirect("circles:consent", code=code)
             return view(request, circle, membership, **kwargs)
 
-        gated.mutua_need = need  # type: ignore[attr-defined]
+        setattr(gated, NEED_ATTR, need)
         GATED_VIEWS.add(gated)
         return access.mark(gated, access.CIRCLE)
 

@@ -1,7 +1,7 @@
 """Reads of groups, always for a viewer. Query counts do not grow with the page size."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.paginator import Page, Paginator
@@ -12,6 +12,7 @@ from mutua.circles.models import (
     BasicAgreement,
     Circle,
     CircleLanguage,
+    CircleQuerySet,
     Experience,
     ExperienceFamily,
     Membership,
@@ -21,6 +22,9 @@ from mutua.circles.models import (
 )
 from mutua.core.i18n import Visitor
 from mutua.matching.engine.geo import haversine_km
+
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
 
 # How far "near" reaches for the similar groups offered on the waiting-list and closed-group pages.
 SIMILAR_RADIUS_KM = 50
@@ -97,7 +101,7 @@ def _with_distance(qs: QuerySet[Circle], distances: dict[int, float]) -> QuerySe
 
 
 def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | None) -> QuerySet[Circle]:
-    qs: QuerySet[Circle] = Circle.objects.filter(listed=True)
+    qs: CircleQuerySet = Circle.objects.filter(listed=True)
     if experience_ids is not None:
         # Resolved to ids first so the database can use the (listed, experience) index instead of
         # joining the taxonomy for every group (bench/directory.py: ~30 ms → a few ms per query).
@@ -111,18 +115,19 @@ def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | N
     elif filters.mode == Mode.ONLINE:
         qs = qs.filter(mode__in=(Mode.ONLINE, Mode.HYBRID))
     if filters.accepting:
-        qs = qs.accepting()  # type: ignore[attr-defined]
+        qs = qs.accepting()
+    found: QuerySet[Circle] = qs
     if filters.origin is not None:
-        qs = qs.filter(place_id__in=list(filters.distances))
+        found = found.filter(place_id__in=list(filters.distances))
         if filters.distances:
-            qs = _with_distance(qs, filters.distances)
-    qs, order = _visitor_first(qs, filters.visitor)
+            found = _with_distance(found, filters.distances)
+    found, order = _visitor_first(found, filters.visitor)
     if filters.origin is not None and filters.distances:
         order.append(F("distance").asc(nulls_last=True))
-    return _with_related(qs.order_by(*order, "name", "pk"))
+    return _with_related(found.order_by(*order, "name", "pk"))
 
 
-def directory_search(*, filters: DirectoryFilters) -> Page:
+def directory_search(*, filters: DirectoryFilters) -> Page[Circle]:
     """The directory, for a visitor. A family includes all its items. When the chosen item has no
     group matching the other filters, the page shows the groups of its family instead and says so
     (`filters.fallback`): a person looking for "loss of a child" near Barcelona wants to hear about
@@ -162,7 +167,7 @@ def circles_similar(*, circle: Circle, visitor: Visitor, limit: int = 3) -> list
     the nearest, then as in the directory."""
     family_ids = Experience.objects.filter(family_id=circle.experience.family_id).values("pk")
     qs: QuerySet[Circle] = (
-        Circle.objects.accepting()  # type: ignore[attr-defined]
+        Circle.objects.accepting()
         .filter(listed=True, experience_id__in=family_ids)
         .exclude(pk=circle.pk)
         .filter(
@@ -224,7 +229,7 @@ def circle_public(*, code: str) -> Circle | None:
     return _with_related(Circle.objects.filter(code=code)).first()
 
 
-def circles_of_user(*, user: Any) -> list[Membership]:
+def circles_of_user(*, user: "User") -> list[Membership]:
     return list(
         Membership.objects.live()
         .filter(user=user)

@@ -19,6 +19,7 @@ from mutua.circles.models import Circle, Membership, MembershipStatus
 from mutua.circles.policies import Need, circle_view
 from mutua.core import access
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import visitor_of
 
 
@@ -124,7 +125,7 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @access.account
 @require_http_methods(["GET", "POST"])
-def join(request: HttpRequest, code: str) -> HttpResponse:
+def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     circle = selectors.circle_public(code=code)
     if circle is None:
         raise Http404
@@ -174,7 +175,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 @circle_view(Need.MEMBER)
 @require_safe
-def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     return render(
         request,
         "circles/home.html",
@@ -189,7 +190,7 @@ def home(request: HttpRequest, circle: Circle, membership: Membership) -> HttpRe
 
 @circle_view(Need.PARTICIPANT)
 @require_safe
-def status(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def status(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     if membership.status == MembershipStatus.MEMBER:
         return redirect("circles:home", code=circle.code)
     return render(
@@ -212,7 +213,7 @@ def status(request: HttpRequest, circle: Circle, membership: Membership) -> Http
 
 @circle_view(Need.PARTICIPANT)
 @require_http_methods(["GET", "POST"])
-def leave(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def leave(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     if request.method == "POST":
         services.membership_leave(circle=circle, user=request.user)
         messages.success(request, _("You have left the group. Take care."))
@@ -222,7 +223,7 @@ def leave(request: HttpRequest, circle: Circle, membership: Membership) -> HttpR
 
 @circle_view(Need.PARTICIPANT)
 @require_POST
-def seat_accept(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def seat_accept(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     try:
         services.seat_accept(circle=circle, user=request.user)
     except ConsentRequired:
@@ -236,7 +237,7 @@ def seat_accept(request: HttpRequest, circle: Circle, membership: Membership) ->
 
 @circle_view(Need.PARTICIPANT)
 @require_POST
-def seat_decline(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def seat_decline(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     try:
         services.seat_decline(circle=circle, user=request.user)
     except DomainError as exc:
@@ -254,7 +255,7 @@ def _after_consent(circle: Circle, membership: Membership) -> HttpResponse:
 
 @circle_view(Need.PARTICIPANT)
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def consent(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     """Accept the group's agreements and the pledge again after either changed (the gate sends
     members here; people offered a seat come here before taking it)."""
     pledge_version = current_pledge_version()
@@ -295,7 +296,7 @@ def consent(request: HttpRequest, circle: Circle, membership: Membership) -> Htt
 
 @circle_view(Need.MEMBER)
 @require_http_methods(["GET", "POST"])
-def pseudonym(request: HttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+def pseudonym(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
     """Choose another pseudonym in this group (or a first one, after a placeholder at formation)."""
     initial = {} if membership.must_choose_pseudonym else {"pseudonym": membership.pseudonym}
     form = PseudonymForm(request.POST or None, initial=initial)
@@ -319,13 +320,13 @@ def pseudonym(request: HttpRequest, circle: Circle, membership: Membership) -> H
 
 @access.account
 @require_safe
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "circles/mine.html", {"memberships": selectors.circles_of_user(user=request.user)})
 
 
 @access.account
 @require_http_methods(["GET", "POST"])
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     pledge = None
     try:
         pledge = services.current_pledge()
