@@ -1,5 +1,6 @@
 import zoneinfo
 from functools import cache
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts import services
 from mutua.accounts.backends import was_throttled
+from mutua.accounts.models import User
 from mutua.accounts.normalize import check_email
 from mutua.core.organisation import organisation_name
 from mutua.core.widgets import TimeZoneSelect
@@ -64,7 +66,7 @@ class SignupForm(forms.Form):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=TimeZoneSelect)
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
+        password: str = self.cleaned_data["password"]
         password_validation.validate_password(password)
         return password
 
@@ -81,7 +83,7 @@ class LoginForm(AuthenticationForm):
     }
 
     def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
-        super().__init__(request, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Email address")
 
     def get_invalid_login_error(self) -> ValidationError:
@@ -89,10 +91,10 @@ class LoginForm(AuthenticationForm):
             return ValidationError(self.error_messages["throttled"], code="throttled")
         return super().get_invalid_login_error()
 
-    def confirm_login_allowed(self, user: object) -> None:
-        super().confirm_login_allowed(user)  # type: ignore[arg-type]
-        if not getattr(user, "email_verified", False):
-            services.send_verification(user)  # type: ignore[arg-type]
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not user.email_verified:
+            services.send_verification(user)
             raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
 
 
@@ -115,9 +117,10 @@ class ProfileForm(forms.Form):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=TimeZoneSelect)
     country = forms.ChoiceField(label=_("Country"), required=False)
 
-    def __init__(self, *args: object, country_choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["country"].choices = [("", _("Not set")), *country_choices]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, country_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", _("Not set")), *country_choices]
 
 
 class ApiTokenForm(forms.Form):

@@ -18,7 +18,7 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
     # A different salt keeps a confirmation token from ever being accepted as a reset token, and back.
     key_salt = "mutua.accounts.tokens.EmailVerificationTokenGenerator"
 
-    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         login_timestamp = (
             "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
         )

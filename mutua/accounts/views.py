@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -139,12 +140,12 @@ class LoginView(auth_views.LoginView):
             request, request.session.get(NEXT_SESSION_KEY, "")
         )
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)  # logs in and redirects, the remembered place included
         self.request.session.pop(NEXT_SESSION_KEY, None)
         return response
 
-    def form_invalid(self, form: Any) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # Not confirmed yet: a new link is on its way, and it should lead where this login would have.
         if form.has_error(NON_FIELD_ERRORS, "unverified"):
             remember_next(self.request, self.get_redirect_url())
