@@ -5,8 +5,8 @@ ever touches that person's own row. There is no parameter for "another person" a
 """
 
 import itertools
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -43,6 +43,9 @@ from mutua.core.models import audit
 from mutua.notifications.models import Kind
 from mutua.notifications.services import notify
 
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
+
 __all__ = [
     "PSEUDONYM_MAX",
     "check_consent",
@@ -62,7 +65,7 @@ PSEUDONYM_TAKEN = _(
 )
 
 
-def _require_verified(user: Any) -> None:
+def _require_verified(user: "User") -> None:
     if not user.is_authenticated or not user.email_verified:
         raise DomainError(_("Please confirm your email address before joining a group."), "conflict")
 
@@ -74,11 +77,11 @@ def _require_given(consent: Consent) -> None:
         raise DomainError(_("Please confirm that you share this group's experience."))
 
 
-def _pseudonym_taken(*, circle: Circle, key: str, exclude_user: Any) -> bool:
+def _pseudonym_taken(*, circle: Circle, key: str, exclude_user: "User") -> bool:
     return circle.memberships.live().filter(pseudonym_key=key).exclude(user=exclude_user).exists()
 
 
-def _placeholder(*, circle: Circle, user: Any) -> tuple[str, str]:
+def _placeholder(*, circle: Circle, user: "User") -> tuple[str, str]:
     """A neutral pseudonym nobody in the group uses, for the last-resort case at formation."""
     for n in itertools.count(circle.memberships.live().count() + 1):
         name = gettext("Member %(n)s") % {"n": n}
@@ -136,7 +139,7 @@ def _refresh(circle: Circle) -> None:
         circle.save(update_fields=fields)
 
 
-def _record_acceptance(*, circle: Circle, user: Any, consent: Consent, membership: Membership) -> None:
+def _record_acceptance(*, circle: Circle, user: "User", consent: Consent, membership: Membership) -> None:
     """Write down what the person accepted, with the versions and the moment they accepted."""
     membership.pledge_version = consent.pledge_version
     membership.agreements_version = consent.agreements_version
@@ -152,7 +155,7 @@ def _record_acceptance(*, circle: Circle, user: Any, consent: Consent, membershi
 
 def circle_create(
     *,
-    founder: Any,
+    founder: "User",
     name: str,
     experience: Experience,
     secondary_experiences: list[Experience] | None = None,
@@ -193,7 +196,7 @@ def circle_create(
 @transaction.atomic
 def circle_create_consented(
     *,
-    founder: Any,
+    founder: "User",
     name: str,
     experience: Experience,
     secondary_experiences: list[Experience] | None = None,
@@ -259,7 +262,7 @@ def circle_create_consented(
 def membership_join(
     *,
     circle: Circle,
-    user: Any,
+    user: "User",
     pseudonym: str,
     confirms_experience: bool,
     accepts_pledge: bool,
@@ -287,7 +290,9 @@ def membership_join(
     return _join(circle=circle, user=user, pseudonym=pseudonym, consent=consent, placeholder_on_clash=False)
 
 
-def membership_join_consented(*, circle: Circle, user: Any, pseudonym: str, consent: Consent) -> Membership:
+def membership_join_consented(
+    *, circle: Circle, user: "User", pseudonym: str, consent: Consent
+) -> Membership:
     """Join with consent given earlier: a matching proposal accepted before the group formed. A
     pseudonym that clashes never stops the group forming: the person gets a neutral placeholder and
     is asked to choose a pseudonym. A pledge that changed since is recorded as accepted then, so the
@@ -297,7 +302,7 @@ def membership_join_consented(*, circle: Circle, user: Any, pseudonym: str, cons
 
 @transaction.atomic
 def _join(
-    *, circle: Circle, user: Any, pseudonym: str, consent: Consent, placeholder_on_clash: bool
+    *, circle: Circle, user: "User", pseudonym: str, consent: Consent, placeholder_on_clash: bool
 ) -> Membership:
     _require_verified(user)
     _require_given(consent)
@@ -347,7 +352,7 @@ def _join(
 
 
 @transaction.atomic
-def membership_leave(*, circle: Circle, user: Any) -> None:
+def membership_leave(*, circle: Circle, user: "User") -> None:
     """Leave in one step, no reason asked (P2). Effective on the next request: the gate reads the
     status on every request. A freed seat is offered to the longest-waiting person."""
     circle = _lock(circle)
@@ -363,7 +368,7 @@ def membership_leave(*, circle: Circle, user: Any) -> None:
 
 
 @transaction.atomic
-def seat_accept(*, circle: Circle, user: Any) -> Membership:
+def seat_accept(*, circle: Circle, user: "User") -> Membership:
     """Take an offered seat. The consent given when joining the list must still be current (the
     gate's rule): otherwise ConsentRequired, and the person accepts again first."""
     circle = _lock(circle)
@@ -384,7 +389,7 @@ def seat_accept(*, circle: Circle, user: Any) -> Membership:
 
 
 @transaction.atomic
-def seat_decline(*, circle: Circle, user: Any) -> None:
+def seat_decline(*, circle: Circle, user: "User") -> None:
     """Declining an offered seat leaves the waiting list; the seat goes to the next person."""
     circle = _lock(circle)
     membership = Membership.objects.filter(circle=circle, user=user, status=MembershipStatus.OFFERED).first()
@@ -402,7 +407,7 @@ def seat_decline(*, circle: Circle, user: Any) -> None:
 def membership_consent_renew(
     *,
     circle: Circle,
-    user: Any,
+    user: "User",
     accepts_pledge: bool,
     pledge_version: int | None,
     agreements_version: int | None,
@@ -430,7 +435,7 @@ def membership_consent_renew(
 
 
 @transaction.atomic
-def membership_pseudonym_change(*, circle: Circle, user: Any, pseudonym: str) -> Membership:
+def membership_pseudonym_change(*, circle: Circle, user: "User", pseudonym: str) -> Membership:
     """A member chooses another pseudonym (or their first, after a placeholder at formation). Only
     members: they already see the group's pseudonyms, so this reveals nothing new."""
     circle = _lock(circle)
@@ -451,7 +456,7 @@ def membership_pseudonym_change(*, circle: Circle, user: Any, pseudonym: str) ->
 # --------------------------------------------------------------------------- scheduled
 
 
-def seat_offer_reminders(*, now: Any = None) -> int:
+def seat_offer_reminders(*, now: datetime | None = None) -> int:
     """Remind each person offered a seat, once per offer, when its deadline is near."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.MUTUA_REMINDER_HOURS)
