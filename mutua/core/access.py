@@ -18,18 +18,18 @@ ACCOUNT = "account"  # any signed-in person
 CIRCLE = "circle"  # set by circles.policies.circle_view, which calls access_circle(); outsiders get 404
 
 
-def mark(view: Callable[..., Any], kind: str) -> Callable[..., Any]:
+def mark[V: Callable[..., Any]](view: V, kind: str) -> V:
     """Set a view's marker. `CIRCLE` is set only by `circles.policies.circle_view`, which calls the
     gate first; a test fails for any view marked CIRCLE that the decorator did not produce."""
     setattr(view, ACCESS_ATTR, kind)
     return view
 
 
-def public(view: Callable[..., Any]) -> Callable[..., Any]:
+def public[V: Callable[..., Any]](view: V) -> V:
     return mark(login_not_required(view), PUBLIC)
 
 
-def account(view: Callable[..., Any]) -> Callable[..., Any]:
+def account[V: Callable[..., Any]](view: V) -> V:
     return mark(view, ACCOUNT)
 
 

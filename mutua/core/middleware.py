@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,13 @@ class MutuaLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Login is the default for pages. The JSON API does its own authentication (tokens or session)
     and answers 401 in JSON rather than redirecting to a login page."""
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[Any, Any],
+    ) -> HttpResponseBase | None:
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
@@ -35,10 +41,10 @@ class RejectNulBytesMiddleware:
     would surface as a 500. No legitimate input contains one, so refuse it up front with a 400 —
     in the path, the query string, or a JSON body. (Form fields already reject them.)"""
 
-    def __init__(self, get_response: Any) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
             message = str(_("The request contained a character that is not allowed."))
             if request.path.startswith("/api/"):
@@ -88,7 +94,13 @@ class DatabaseUnavailableMiddleware:
             request.session._session_cache = {}  # type: ignore[attr-defined]
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[Any, Any],
+    ) -> HttpResponse | None:
         if not getattr(request, "database_unavailable", False):
             return None
         match = request.resolver_match

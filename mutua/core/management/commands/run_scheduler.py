@@ -4,7 +4,7 @@ stopped; `--once` runs every job once and exits (for cron or a one-off)."""
 import contextlib
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from mutua.core import scheduler
 
@@ -12,7 +12,7 @@ from mutua.core import scheduler
 class Command(BaseCommand):
     help = "Run the scheduled jobs (reminders, expiring offers) in a loop; --once runs each job once."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every job once and exit")
 
     def handle(self, *args: Any, once: bool, **options: Any) -> None:
