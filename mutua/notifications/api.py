@@ -1,12 +1,11 @@
 """The inbox in the JSON API: the same services, selectors and neutral texts as the pages."""
 
 from datetime import datetime
-from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.notifications import selectors, services
 from mutua.notifications.models import Kind, Notification
 from mutua.notifications.texts import text_for
@@ -77,7 +76,7 @@ def _preferences(current: dict[str, bool]) -> list[PreferenceItem]:
 
 
 @router.get("/me/notifications", response=InboxOut)
-def inbox(request: HttpRequest, query: Query[PageIn]) -> Any:
+def inbox(request: AuthenticatedHttpRequest, query: Query[PageIn]) -> InboxOut:
     page = Paginator(selectors.inbox_for(viewer=request.user), PAGE_SIZE).get_page(query.page)
     return InboxOut(
         items=[_out(n) for n in page.object_list],
@@ -88,21 +87,21 @@ def inbox(request: HttpRequest, query: Query[PageIn]) -> Any:
 
 
 @router.post("/me/notifications/read", response=ReadAllOut)
-def read_all(request: HttpRequest) -> Any:
+def read_all(request: AuthenticatedHttpRequest) -> ReadAllOut:
     return ReadAllOut(marked=services.notifications_mark_all_read(user=request.user))
 
 
 @router.post("/me/notifications/{code}/read", response={200: NotificationOut, 404: Message})
-def read_one(request: HttpRequest, code: str) -> Any:
+def read_one(request: AuthenticatedHttpRequest, code: str) -> NotificationOut:
     return _out(services.notification_mark_read(user=request.user, code=code[:16]))
 
 
 @router.get("/me/notification-preferences", response=list[PreferenceItem])
-def preferences_get(request: HttpRequest) -> Any:
+def preferences_get(request: AuthenticatedHttpRequest) -> list[PreferenceItem]:
     return _preferences(selectors.preferences_for(viewer=request.user))
 
 
 @router.put("/me/notification-preferences", response={200: list[PreferenceItem], 400: Message})
-def preferences_put(request: HttpRequest, payload: list[PreferenceIn]) -> Any:
+def preferences_put(request: AuthenticatedHttpRequest, payload: list[PreferenceIn]) -> list[PreferenceItem]:
     current = services.preferences_set(user=request.user, email={p.kind: p.email for p in payload})
     return _preferences(current)

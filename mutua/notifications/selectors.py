@@ -1,18 +1,21 @@
 """Reads of one person's own notifications and preferences. Nobody reads another person's."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from mutua.notifications.models import EMAIL_BY_DEFAULT, Kind, Notification, Preference
 
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
 
-def inbox_for(*, viewer: Any) -> QuerySet[Notification]:
+
+def inbox_for(*, viewer: "User") -> QuerySet[Notification]:
     """The viewer's notifications, newest first."""
     return Notification.objects.filter(user_id=viewer.pk).order_by("-created_at", "-pk")
 
 
-def unread_count(*, viewer: Any) -> int:
+def unread_count(*, viewer: "User") -> int:
     return Notification.objects.filter(user_id=viewer.pk, read_at__isnull=True).count()
 
 
@@ -22,7 +25,7 @@ def email_wanted(*, user_id: int, kind: str) -> bool:
     return (kind in EMAIL_BY_DEFAULT) if chosen is None else bool(chosen)
 
 
-def preferences_for(*, viewer: Any) -> dict[str, bool]:
+def preferences_for(*, viewer: "User") -> dict[str, bool]:
     """Every kind, in display order, with whether it also arrives by email."""
     chosen = dict(Preference.objects.filter(user_id=viewer.pk).values_list("kind", "email"))
     return {kind: bool(chosen.get(kind, kind in EMAIL_BY_DEFAULT)) for kind in Kind.values}

@@ -10,7 +10,7 @@ request that caused it.
 import functools
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,15 +20,18 @@ from mutua.core.errors import DomainError
 from mutua.notifications import selectors
 from mutua.notifications.models import EmailState, Kind, Notification, Preference
 
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def _user_id(user: Any) -> int:
+def _user_id(user: "User | int") -> int:
     return int(user if isinstance(user, int) else user.pk)
 
 
 def notify(
-    user: Any, kind: str, *, url: str, due_at: datetime | None = None, once_key: str = ""
+    user: "User | int", kind: str, *, url: str, due_at: datetime | None = None, once_key: str = ""
 ) -> Notification | None:
     """Record a notification for `user` (a person or their id) and queue its email if wanted.
 
@@ -110,7 +113,7 @@ def emails_retry() -> int:
 
 
 @transaction.atomic
-def notification_mark_read(*, user: Any, code: str) -> Notification:
+def notification_mark_read(*, user: "User", code: str) -> Notification:
     """Mark one of one's own notifications as read. Another person's is "not found" (the same as one
     that does not exist)."""
     notification = Notification.objects.filter(user_id=_user_id(user), code=code).first()
@@ -123,14 +126,14 @@ def notification_mark_read(*, user: Any, code: str) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user: Any) -> int:
+def notifications_mark_all_read(*, user: "User") -> int:
     return Notification.objects.filter(user_id=_user_id(user), read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
 @transaction.atomic
-def preferences_set(*, user: Any, email: dict[str, bool]) -> dict[str, bool]:
+def preferences_set(*, user: "User", email: dict[str, bool]) -> dict[str, bool]:
     """Save the person's choice per kind: True for "inbox and email", False for "inbox only"."""
     unknown = set(email) - set(Kind.values)
     if unknown:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mutua.core.access import account
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.notifications import selectors, services
 from mutua.notifications.forms import PreferencesForm
 from mutua.notifications.texts import text_for
@@ -20,7 +21,7 @@ PAGE_SIZE = 20
 
 @account
 @require_safe
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_for(viewer=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -35,7 +36,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @account
 @require_POST
-def open_notification(request: HttpRequest, code: str) -> HttpResponse:
+def open_notification(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Opening a notification marks it read, then goes to its page (which applies its own gate)."""
     try:
         notification = services.notification_mark_read(user=request.user, code=code[:16])
@@ -49,7 +50,7 @@ def open_notification(request: HttpRequest, code: str) -> HttpResponse:
 
 @account
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.notifications_mark_all_read(user=request.user)
     messages.success(request, _("Everything is marked as read."))
     return redirect("notifications:inbox")
@@ -57,7 +58,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @account
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = selectors.preferences_for(viewer=request.user)
     form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():

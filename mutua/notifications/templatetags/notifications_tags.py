@@ -1,6 +1,5 @@
-from typing import Any
-
 from django import template
+from django.template import Context
 
 from mutua.notifications import selectors
 
@@ -8,7 +7,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def inbox_unread(context: Any) -> int:
+def inbox_unread(context: Context) -> int:
     """The signed-in person's unread count for the header (0 for anyone else)."""
     request = context.get("request")
     user = getattr(request, "user", None)
