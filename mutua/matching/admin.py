@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import services
 from mutua.matching.models import MatchingRun
 
@@ -51,7 +52,7 @@ class MatchingRunAdmin(admin.ModelAdmin[MatchingRun]):
             *super().get_urls(),
         ]
 
-    def start_view(self, request: HttpRequest) -> HttpResponseRedirect:
+    def start_view(self, request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
         if request.method == "POST":
             try:
                 run = services.run_create(staff=request.user)

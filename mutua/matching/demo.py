@@ -2,12 +2,15 @@
 own interest through the same service a real person uses."""
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 
 from mutua.circles.models import Experience, Place
 from mutua.matching import services
+
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
 
 CITIES = {
     "es": ("Europe/Madrid", ["madrid", "barcelona"]),
@@ -26,7 +29,7 @@ POPULAR = [
 ]
 
 
-def create_demo_seekers(n: int = 200, seed: int = 11, password_hash: str | None = None) -> list[Any]:
+def create_demo_seekers(n: int = 200, seed: int = 11, password_hash: str | None = None) -> list["User"]:
     """`password_hash` (one hash for all, see mutua/demo/seed.py) lets the demo log in as any of them."""
     rng = random.Random(seed)
     User = get_user_model()

@@ -1,6 +1,7 @@
 """Reads for the person waiting: their proposals, and a plain explanation when not placed."""
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -9,8 +10,11 @@ from mutua.circles.models import Place
 from mutua.matching import engine
 from mutua.matching.models import GroupOffer, Interest, Proposal, ProposalStatus
 
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
 
-def proposals_for(*, user: Any) -> list[Proposal]:
+
+def proposals_for(*, user: "User") -> list[Proposal]:
     return list(
         Proposal.objects.filter(user=user)
         .select_related("offer", "offer__experience", "offer__place", "offer__circle")
@@ -24,7 +28,7 @@ def offer_when(offer: GroupOffer, tz: str) -> tuple[int, int]:
     return local.weekday(), local.hour
 
 
-def _slot_text(slot: int, tz: str, monday: Any) -> str:
+def _slot_text(slot: int, tz: str, monday: date) -> str:
     from mutua.matching.services import WEEKDAY_NAMES
 
     local = engine.utc_slot_to_local(slot, tz, monday)
@@ -87,5 +91,5 @@ def explain(*, interest: Interest) -> list[str]:
     return []
 
 
-def has_pending(*, user: Any) -> bool:
+def has_pending(*, user: "User") -> bool:
     return Proposal.objects.filter(user=user, status=ProposalStatus.PENDING).exists()

@@ -7,8 +7,8 @@ consent they gave when accepting (stored on their proposal), never with consent 
 """
 
 import logging
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +42,9 @@ from mutua.matching.tasks import run_matching
 from mutua.notifications.models import Kind
 from mutua.notifications.services import notify
 
+if TYPE_CHECKING:
+    from mutua.accounts.models import User
+
 # Running a match lives in `runs` (the task calls it); these names stay importable from here.
 __all__ = ["build_instance", "next_monday", "offers_expire", "run_execute"]
 
@@ -57,7 +60,7 @@ WEEKDAYS = range(7)
 @transaction.atomic
 def interest_save(
     *,
-    user: Any,
+    user: "User",
     experience: Experience,
     other_experiences: list[Experience],
     languages: list[str],
@@ -104,7 +107,7 @@ def interest_save(
 
 
 @transaction.atomic
-def interest_withdraw(*, user: Any) -> None:
+def interest_withdraw(*, user: "User") -> None:
     interest = Interest.objects.filter(user=user).exclude(status=InterestStatus.WITHDRAWN).first()
     if interest is None:
         raise DomainError(_("You are not waiting for a group."), "not_found")
@@ -120,7 +123,7 @@ def interest_withdraw(*, user: Any) -> None:
 
 
 @transaction.atomic
-def run_create(*, staff: Any, seed: int = 0, queue: bool = True) -> MatchingRun:
+def run_create(*, staff: "User | None", seed: int = 0, queue: bool = True) -> MatchingRun:
     """Start a run: refuse while one is in progress, audit, and queue it for the worker (or, with
     `queue=False`, leave it for the caller to execute inline, as `run_inline` does). `staff` is the
     host staff member starting it, or None for the weekly schedule or the command line."""
@@ -213,7 +216,7 @@ WEEKDAY_NAMES = [
 @transaction.atomic
 def proposal_accept(
     *,
-    user: Any,
+    user: "User",
     offer_code: str,
     pseudonym: str,
     confirms_experience: bool,
@@ -299,7 +302,7 @@ def _pseudonym_clashes(*, offer: GroupOffer, proposal: Proposal, pseudonym: str)
 
 
 @transaction.atomic
-def proposal_decline(*, user: Any, offer_code: str) -> None:
+def proposal_decline(*, user: "User", offer_code: str) -> None:
     proposal = Proposal.objects.filter(user=user, offer__code=offer_code).first()
     if proposal is None:
         raise DomainError(_("This proposal does not exist."), "not_found")
@@ -315,7 +318,7 @@ def proposal_decline(*, user: Any, offer_code: str) -> None:
 # --------------------------------------------------------------------------- scheduled
 
 
-def proposal_reminders(*, now: Any = None) -> int:
+def proposal_reminders(*, now: datetime | None = None) -> int:
     """Remind each person who has not answered an open proposal, once, when its deadline is near."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.MUTUA_REMINDER_HOURS)

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from mutua.circles.models import BasicAgreement, Experience, Place
 from mutua.core.access import account
 from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
+from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import selectors, services
 from mutua.matching.forms import GRID_HOURS, AcceptForm, InterestForm
 from mutua.matching.models import Interest, InterestStatus, ProposalStatus
@@ -27,9 +30,9 @@ def _grid(selected: set[int]) -> dict[str, object]:
 
 @account
 @require_http_methods(["GET", "POST"])
-def find(request: HttpRequest) -> HttpResponse:
+def find(request: AuthenticatedHttpRequest) -> HttpResponse:
     interest = Interest.objects.filter(user_id=_uid(request)).first()
-    initial: dict[str, object] = {"timezone": request.user.timezone}  # type: ignore[union-attr]
+    initial: dict[str, Any] = {"timezone": request.user.timezone}
     if interest is not None and interest.status != InterestStatus.WITHDRAWN:
         initial.update(
             experience=interest.experience.slug,
@@ -74,7 +77,7 @@ def find(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         selected = {int(h) for h in request.POST.getlist("availability") if h.isdigit()}
     else:
-        selected = set(initial.get("availability") or [])  # type: ignore[call-overload]
+        selected = set(initial.get("availability") or [])
     return render(
         request,
         "matching/find.html",
@@ -91,7 +94,7 @@ def find(request: HttpRequest) -> HttpResponse:
 
 @account
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.interest_withdraw(user=request.user)
@@ -105,7 +108,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 
 @account
 @require_http_methods(["GET", "POST"])
-def proposal(request: HttpRequest, code: str) -> HttpResponse:
+def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     # GET changes nothing: an offer past its deadline is shown as closed here, and closed for real by
     # the scheduler (`proposals_tick`) or by the next answer (`proposal_accept` closes stale offers).
     found = [p for p in selectors.proposals_for(user=request.user) if p.offer.code == code]
@@ -129,9 +132,10 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
         else:
             prop.refresh_from_db()
             prop.offer.refresh_from_db()
-            if prop.offer.circle_id:
+            circle = prop.offer.circle
+            if circle is not None:
                 messages.success(request, _("Welcome. You are now a member of this group."))
-                return redirect("circles:home", code=prop.offer.circle.code)  # type: ignore[union-attr]
+                return redirect("circles:home", code=circle.code)
             messages.success(
                 request,
                 _(
@@ -140,7 +144,7 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
                 ),
             )
             return redirect("matching:proposal", code=code)
-    weekday, hour = selectors.offer_when(prop.offer, request.user.timezone)  # type: ignore[union-attr]
+    weekday, hour = selectors.offer_when(prop.offer, request.user.timezone)
     accepted = prop.offer.proposals.filter(status=ProposalStatus.ACCEPTED).count()
     is_open = prop.status == ProposalStatus.PENDING and prop.offer.deadline >= timezone.now()
     return render(
@@ -163,7 +167,7 @@ def proposal(request: HttpRequest, code: str) -> HttpResponse:
 
 @account
 @require_POST
-def proposal_decline(request: HttpRequest, code: str) -> HttpResponse:
+def proposal_decline(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         services.proposal_decline(user=request.user, offer_code=code)
     except DomainError as exc:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mutua.core.errors import DomainError
 from mutua.matching import services
@@ -11,7 +11,7 @@ from mutua.matching import services
 class Command(BaseCommand):
     help = "Queue a matching run (for a weekly schedule); --wait runs it here and prints the summary."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--wait", action="store_true", help="run in this process instead of the worker")
 
