@@ -14,7 +14,7 @@ import base64
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -25,6 +25,11 @@ from mutua.circles.models import Circle, Experience, Place
 from mutua.core.errors import DomainError
 from mutua.matching import services as matching_services
 from mutua.matching.demo import create_demo_seekers
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mutua.accounts.models import User
 
 DATA = Path(__file__).resolve().parent / "data" / "demo.json"
 DEMO_PASSWORD = "mutua-demo-2026"  # noqa: S105 - documented demo credential, local demo only
@@ -53,7 +58,7 @@ def _password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(email: str, name: str, lang: str, password_hash: str, staff: bool = False) -> Any:
+def _user(email: str, name: str, lang: str, password_hash: str, staff: bool = False) -> "User":
     User = get_user_model()
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -72,7 +77,7 @@ def _user(email: str, name: str, lang: str, password_hash: str, staff: bool = Fa
     return user
 
 
-def demo_staff_otp() -> Any:
+def demo_staff_otp() -> "TOTPDevice | None":
     """Give the demo host a confirmed TOTP device with the published demo key (idempotent)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -98,7 +103,7 @@ def _weekly_meeting(circle: Circle, rng: random.Random, lang: str) -> None:
     Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
 
 
-def _wait_for_a_group(user: Any, experience: str, availability: list[int]) -> None:
+def _wait_for_a_group(user: "User", experience: str, availability: list[int]) -> None:
     """The person asks for a group, through the same service as "Find me a group"."""
     matching_services.interest_save(
         user=user,
@@ -146,7 +151,7 @@ def _groups(data: dict[str, Any], rng: random.Random, password_hash: str) -> int
     pledge = services.current_pledge()
     demo = _user(DEMO_EMAIL, "Demo", "es", password_hash)
     _user(STAFF_EMAIL, "Host staff", "en", password_hash, staff=True)
-    pools: dict[str, list[Any]] = {}
+    pools: dict[str, list[User]] = {}
     counter = 0
     created = 0
     for spec in data["circles"]:
