@@ -1,0 +1,58 @@
+"""Where the proposal page leads after a yes: into the group when the person now has a seat in it,
+back to the proposal while a new group still waits for enough people."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from conftest import client_for, join
+from mutua.circles.consent import current_pledge_version
+from mutua.circles.models import Circle, Experience, Membership, MembershipStatus
+from mutua.matching.models import GroupOffer, OfferKind, Proposal, ProposalStatus
+from mutua.matching.tests.test_matching_flow import register, start_run
+
+
+def _yes(pseudonym: str) -> dict[str, object]:
+    return {
+        "pseudonym": pseudonym,
+        "confirms_experience": "on",
+        "accepts_pledge": "on",
+        "pledge_version": current_pledge_version(),
+    }
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("load_content", verbosity=0)
+
+
+def test_yes_to_a_seat_leads_into_the_group(make_user, make_circle, django_capture_on_commit_callbacks):
+    call_command("load_content", verbosity=0)  # after make_circle's own content, which it updates
+    circle = make_circle(experience=Experience.objects.get(slug="alcohol"), mode="online", place=None)
+    for _ in range(4):
+        join(circle, make_user())
+    Circle.objects.filter(pk=circle.pk).update(timezone="Europe/Madrid", meeting_weekday=1, meeting_hour=19)
+    seeker = make_user()
+    register(seeker, availability=[1 * 24 + 19])
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    offer = GroupOffer.objects.get(kind=OfferKind.SEAT)
+    r = client_for(seeker).post(reverse("matching:proposal", args=[offer.code]), _yes("Nueva"))
+    assert r.status_code == 302
+    assert r["Location"] == reverse("circles:home", kwargs={"code": circle.code})
+    assert Membership.objects.get(user=seeker, circle=circle).status == MembershipStatus.MEMBER
+
+
+def test_yes_to_a_new_group_that_has_not_formed_stays_on_the_proposal(
+    loaded, make_user, django_capture_on_commit_callbacks
+):
+    people = [make_user() for _ in range(6)]
+    for p in people:
+        register(p)
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    offer = GroupOffer.objects.get(kind=OfferKind.NEW_GROUP)
+    r = client_for(people[0]).post(reverse("matching:proposal", args=[offer.code]), _yes("Alba"))
+    assert r.status_code == 302
+    assert r["Location"] == reverse("matching:proposal", kwargs={"code": offer.code})
+    assert Proposal.objects.get(user=people[0]).status == ProposalStatus.ACCEPTED
+    offer.refresh_from_db()
+    assert offer.circle_id is None
