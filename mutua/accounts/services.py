@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -99,6 +100,14 @@ def profile_update(*, user: User, display_name: str, language: str, timezone_nam
 
 
 @transaction.atomic
+def profile_set_language(*, user: User, language: str) -> None:
+    """The language switcher, signed in: the choice is saved to the profile (emails follow it)."""
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language."))
+    user.language = language
+    user.save(update_fields=["language"])
+
+
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the raw token, which is shown once and never stored."""
     name = name.strip()

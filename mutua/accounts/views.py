@@ -247,7 +247,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            request.user.language = lang
-            request.user.save(update_fields=["language"])
+            services.profile_set_language(user=request.user, language=lang)
         response.set_cookie("django_language", lang, samesite="Lax", max_age=60 * 60 * 24 * 365)
     return response

@@ -215,6 +215,14 @@ def place_by_slug(slug: str) -> Place | None:
     return Place.objects.filter(slug=slug).first() if slug else None
 
 
+def experience_or_none(slug: str) -> Experience | None:
+    return Experience.objects.filter(slug=slug).first()
+
+
+def experiences_by_slugs(slugs: list[str]) -> list[Experience]:
+    return list(Experience.objects.filter(slug__in=slugs))
+
+
 def experience_families() -> list[ExperienceFamily]:
     """The taxonomy: families in order, each with its items prefetched (`family.items.all()`)."""
     return list(ExperienceFamily.objects.prefetch_related("items"))

@@ -4,15 +4,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from mutua.circles.models import Experience, Place
-from mutua.core.access import user_id as _uid
-from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import selectors, services
-from mutua.matching.models import Interest, InterestStatus
+from mutua.matching.models import Interest
 
 router = Router(tags=["matching"])
 
@@ -96,7 +92,7 @@ def _interest_out(i: Interest) -> InterestOut:
 
 @router.get("/me/interest", response={200: InterestOut, 404: Message})
 def interest_get(request: AuthenticatedHttpRequest) -> Any:
-    i = Interest.objects.filter(user_id=_uid(request)).exclude(status=InterestStatus.WITHDRAWN).first()
+    i = selectors.interest_of(user=request.user, include_withdrawn=False)
     if i is None:
         raise Http404
     return _interest_out(i)
@@ -104,21 +100,15 @@ def interest_get(request: AuthenticatedHttpRequest) -> Any:
 
 @router.put("/me/interest", response={200: InterestOut, 400: Message})
 def interest_put(request: AuthenticatedHttpRequest, payload: InterestIn) -> Any:
-    experience = Experience.objects.filter(slug=payload.experience).first()
-    if experience is None:
-        raise DomainError(_("Unknown experience."))
-    place = Place.objects.filter(slug=payload.place).first() if payload.place else None
-    if payload.place and place is None:
-        raise DomainError(_("Unknown place."))
-    interest = services.interest_save(
+    interest = services.interest_save_by_slugs(
         user=request.user,
-        experience=experience,
-        other_experiences=list(Experience.objects.filter(slug__in=payload.other_experiences)),
+        experience=payload.experience,
+        other_experiences=payload.other_experiences,
+        place=payload.place or "",
         languages=payload.languages,
         timezone_name=payload.timezone,
         availability=payload.availability,
         mode=payload.mode,
-        place=place,
         max_travel_km=payload.max_travel_km,
         women_only=payload.women_only,
         is_woman=payload.is_woman,

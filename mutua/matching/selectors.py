@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from mutua.circles.models import Place
 from mutua.matching import engine
-from mutua.matching.models import GroupOffer, Interest, Proposal, ProposalStatus
+from mutua.matching.models import GroupOffer, Interest, InterestStatus, Proposal, ProposalStatus
 
 if TYPE_CHECKING:
     from mutua.accounts.models import User
@@ -93,3 +93,16 @@ def explain(*, interest: Interest) -> list[str]:
 
 def has_pending(*, user: "User") -> bool:
     return Proposal.objects.filter(user=user, status=ProposalStatus.PENDING).exists()
+
+
+def interest_of(*, user: "User", include_withdrawn: bool = True) -> Interest | None:
+    """The person's one interest (a withdrawn one too, for the page to say so, unless asked not to)."""
+    qs = Interest.objects.filter(user_id=user.pk)
+    if not include_withdrawn:
+        qs = qs.exclude(status=InterestStatus.WITHDRAWN)
+    return qs.first()
+
+
+def accepted_count(offer: GroupOffer) -> int:
+    """How many of the people proposed a group have said yes so far."""
+    return offer.proposals.filter(status=ProposalStatus.ACCEPTED).count()

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from mutua.circles import selectors as circle_selectors
 from mutua.circles import services as circle_services
 from mutua.circles.consent import FIRST_AGREEMENTS_VERSION
 from mutua.circles.forms import GROUP_LANGUAGES
@@ -104,6 +105,42 @@ def interest_save(
     interest.save()
     interest.other_experiences.set([e for e in other_experiences if e.pk != experience.pk])
     return interest
+
+
+def interest_save_by_slugs(
+    *,
+    user: "User",
+    experience: str,
+    other_experiences: list[str],
+    place: str,
+    languages: list[str],
+    timezone_name: str,
+    availability: list[int],
+    mode: str,
+    max_travel_km: int,
+    women_only: bool,
+    is_woman: bool,
+) -> Interest:
+    """`interest_save` for the page and the API, which name the experience and the place by slug."""
+    chosen = circle_selectors.experience_or_none(experience)
+    if chosen is None:
+        raise DomainError(_("Unknown experience."))
+    area = circle_selectors.place_by_slug(place)
+    if place and area is None:
+        raise DomainError(_("Unknown place."))
+    return interest_save(
+        user=user,
+        experience=chosen,
+        other_experiences=circle_selectors.experiences_by_slugs(other_experiences),
+        languages=languages,
+        timezone_name=timezone_name,
+        availability=availability,
+        mode=mode,
+        place=area,
+        max_travel_km=max_travel_km,
+        women_only=women_only,
+        is_woman=is_woman,
+    )
 
 
 @transaction.atomic
@@ -282,6 +319,9 @@ def proposal_accept(
     )
     if len(accepted) >= settings.MUTUA_MIN_MEMBERS:
         _form_circle(offer=offer, accepted=accepted)
+    # The caller reads `proposal.offer.circle` to know whether the group formed: give it the offer as
+    # it is now, not the copy read before the lock.
+    proposal.offer = offer
     return proposal
 
 

@@ -7,31 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mutua.circles import selectors as circle_selectors
 from mutua.circles import services as circle_services
-from mutua.circles.models import BasicAgreement, Experience, Place
 from mutua.core.access import account
-from mutua.core.access import user_id as _uid
 from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import selectors, services
-from mutua.matching.forms import GRID_HOURS, AcceptForm, InterestForm
-from mutua.matching.models import Interest, InterestStatus, ProposalStatus
-
-
-def _grid(selected: set[int]) -> dict[str, object]:
-    return {
-        "days": [str(d) for d in services.WEEKDAY_SHORT],
-        "rows": [
-            (h, [(d * 24 + h, (d * 24 + h) in selected, str(services.WEEKDAY_NAMES[d])) for d in range(7)])
-            for h in GRID_HOURS
-        ],
-    }
+from mutua.matching.forms import AcceptForm, InterestForm
+from mutua.matching.models import InterestStatus, ProposalStatus
 
 
 @account
 @require_http_methods(["GET", "POST"])
 def find(request: AuthenticatedHttpRequest) -> HttpResponse:
-    interest = Interest.objects.filter(user_id=_uid(request)).first()
+    interest = selectors.interest_of(user=request.user)
     initial: dict[str, Any] = {"timezone": request.user.timezone}
     if interest is not None and interest.status != InterestStatus.WITHDRAWN:
         initial.update(
@@ -50,15 +39,15 @@ def find(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.interest_save(
+            services.interest_save_by_slugs(
                 user=request.user,
-                experience=Experience.objects.get(slug=data["experience"]),
-                other_experiences=list(Experience.objects.filter(slug__in=data["other_experiences"])),
+                experience=data["experience"],
+                other_experiences=data["other_experiences"],
+                place=data["place"],
                 languages=data["languages"],
                 timezone_name=data["timezone"],
                 availability=data["availability"],
                 mode=data["mode"],
-                place=Place.objects.filter(slug=data["place"]).first() if data["place"] else None,
                 max_travel_km=data["max_travel_km"],
                 women_only=data["women_only"],
                 is_woman=data["is_woman"],
@@ -74,17 +63,12 @@ def find(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("matching:find")
-    if form.is_bound:
-        selected = {int(h) for h in request.POST.getlist("availability") if h.isdigit()}
-    else:
-        selected = set(initial.get("availability") or [])
     return render(
         request,
         "matching/find.html",
         {
             "form": form,
             "interest": interest,
-            "grid": _grid(selected),
             "proposals": selectors.proposals_for(user=request.user),
             "explanation": selectors.explain(interest=interest) if interest else [],
         },
@@ -119,7 +103,7 @@ def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     form = AcceptForm(request.POST or None, initial={"pledge_version": pledge.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.proposal_accept(
+            answered = services.proposal_accept(
                 user=request.user,
                 offer_code=code,
                 pseudonym=form.cleaned_data["pseudonym"],
@@ -130,9 +114,7 @@ def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            prop.refresh_from_db()
-            prop.offer.refresh_from_db()
-            circle = prop.offer.circle
+            circle = answered.offer.circle
             if circle is not None:
                 messages.success(request, _("Welcome. You are now a member of this group."))
                 return redirect("circles:home", code=circle.code)
@@ -145,7 +127,7 @@ def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             )
             return redirect("matching:proposal", code=code)
     weekday, hour = selectors.offer_when(prop.offer, request.user.timezone)
-    accepted = prop.offer.proposals.filter(status=ProposalStatus.ACCEPTED).count()
+    accepted = selectors.accepted_count(prop.offer)
     is_open = prop.status == ProposalStatus.PENDING and prop.offer.deadline >= timezone.now()
     return render(
         request,
@@ -157,7 +139,7 @@ def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "hour": f"{hour:02d}:00",
             "form": form,
             "pledge": pledge,
-            "agreements": BasicAgreement.objects.all(),
+            "agreements": circle_selectors.basic_agreements(),
             "accepted": accepted,
             "is_open": is_open,
         },

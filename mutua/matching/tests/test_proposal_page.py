@@ -56,3 +56,26 @@ def test_yes_to_a_new_group_that_has_not_formed_stays_on_the_proposal(
     assert Proposal.objects.get(user=people[0]).status == ProposalStatus.ACCEPTED
     offer.refresh_from_db()
     assert offer.circle_id is None
+
+
+def test_the_yes_that_forms_the_group_leads_into_it(loaded, make_user, django_capture_on_commit_callbacks):
+    """The fifth yes forms the group inside the service: the page must see the group just formed (the
+    offer as it is after the yes, not the copy it read before), and lead the person into it."""
+    from django.conf import settings
+
+    people = [make_user() for _ in range(6)]
+    for p in people:
+        register(p)
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    offer = GroupOffer.objects.get(kind=OfferKind.NEW_GROUP)
+    proposed = [p.user for p in offer.proposals.order_by("pk")]
+    needed = settings.MUTUA_MIN_MEMBERS
+    for i, person in enumerate(proposed[: needed - 1]):
+        r = client_for(person).post(reverse("matching:proposal", args=[offer.code]), _yes(f"Persona{i}"))
+        assert r["Location"] == reverse("matching:proposal", kwargs={"code": offer.code})
+    last = proposed[needed - 1]
+    r = client_for(last).post(reverse("matching:proposal", args=[offer.code]), _yes("Ultima"))
+    offer.refresh_from_db()
+    assert offer.circle is not None
+    assert r.status_code == 302
+    assert r["Location"] == reverse("circles:home", kwargs={"code": offer.circle.code})
