@@ -50,9 +50,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": query.urlencode(),
         "summary": summary,
-        # Folded on every screen once filters are chosen, so a phone shows results first; open when
-        # nothing is chosen yet or something needs fixing.
-        "filters_open": not summary or bool(form.errors),
+        # Folded, so a phone shows results first (issue 7); open when something needs fixing. On a wide
+        # screen the script opens them (`data-open-wide`); without it, one click on the summary.
+        "filters_open": bool(form.errors),
         "wider": _wider_searches(request, filters) if not page.paginator.count else [],
     }
     if request.headers.get("HX-Request") == "true":

@@ -172,5 +172,11 @@
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
     Array.prototype.forEach.call(document.querySelectorAll("[data-availability-grid]"), enhanceGrid);
+    // Folded filters (a phone shows results first) open by themselves where there is room.
+    if (window.matchMedia && window.matchMedia("(min-width: 48em)").matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-open-wide]"), function (d) {
+        d.open = true;
+      });
+    }
   });
 })();

@@ -132,6 +132,11 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     page.goto(f"{base}/groups/")
     assert page.locator("html").get_attribute("lang") == "es"
     check_page(page, "directory", problems)
+    # On a phone the filters are folded behind their summary: the results come first (issue 7).
+    panel = page.locator("details.filters-panel")
+    assert panel.get_attribute("open") is None
+    assert page.locator("#results").bounding_box()["y"] < 844
+    page.locator("details.filters-panel > summary").click()
     page.select_option("#id_experience", "loss-of-a-child")
     page.get_by_role("button", name=re.compile("Buscar")).click()
     page.wait_for_load_state("networkidle")
@@ -202,6 +207,11 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     page.get_by_role("link", name=re.compile("ayuda ahora", re.I)).first.click()
     check_page(page, "crisis", problems)
     shot(page, "06-crisis")
+
+    # 7. Where there is room (a desktop), the directory's filters open by themselves.
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(f"{base}/groups/")
+    assert page.locator("details.filters-panel").get_attribute("open") is not None
 
     context.close()
     (ARTIFACTS / "axe.json").write_text(json.dumps(problems, indent=2))

@@ -240,14 +240,17 @@ def test_query_count_is_constant_with_ordering_and_fallback(make_circle, make_us
 # --- folded filters and next steps --------------------------------------------------------------------
 
 
-def test_filters_are_open_until_something_is_chosen(client, content):
-    assert re.search(r'<details class="filters-panel" open>', client.get("/groups/").content.decode())
+def test_filters_are_folded_so_a_phone_shows_results_first(client, content):
+    body = client.get("/groups/").content.decode()
+    # Folded, and marked for the script to open on a wide screen.
+    assert '<details class="filters-panel" data-open-wide>' in body
+    assert body.index("<summary>") < body.index('id="results"')
 
 
 def test_chosen_filters_fold_behind_a_summary(make_circle, client, content):
     make_circle()
     body = client.get("/groups/?experience=grief&place=barcelona&language=es").content.decode()
-    assert '<details class="filters-panel">' in body
+    assert '<details class="filters-panel" data-open-wide>' in body
     summary = re.search(r"<summary>(.*?)</summary>", body, re.S).group(1)
     text = re.sub(r"<[^>]+>", "", summary)
     assert "Filters: Grief and loss (all), Barcelona, español, 25 km" in text and "change" in text
@@ -257,7 +260,7 @@ def test_chosen_filters_fold_behind_a_summary(make_circle, client, content):
 
 def test_filters_open_when_a_value_is_wrong(client, content):
     body = client.get("/groups/?experience=nope&language=es").content.decode()
-    assert '<details class="filters-panel" open>' in body and "error-summary" in body
+    assert '<details class="filters-panel" data-open-wide open>' in body and "error-summary" in body
 
 
 def test_htmx_search_updates_the_summary_out_of_band(make_circle, client):
