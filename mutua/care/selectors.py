@@ -71,7 +71,8 @@ def _codes(value: str | Sequence[str]) -> list[str]:
 
 @cache
 def _shipped() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def _from_file(lang: str) -> list[CountryView]:
