@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
     GROUP_FORMED = "group_formed", _("Your new group has formed")
     JOIN_CONFIRMED = "join_confirmed", _("You have joined a group")
     OFFER_LAPSED = "offer_lapsed", _("An offer or proposal has closed")
+    MEETING_REMINDER = "meeting_reminder", _("Reminder: a meeting is coming")
+    MEETING_CHANGED = "meeting_changed", _("A meeting has changed")
 
 
 # Time-critical kinds arrive by email too unless the person says otherwise; the rest stay in the inbox.
@@ -31,6 +33,8 @@ EMAIL_BY_DEFAULT = frozenset(
         Kind.PROPOSAL_RECEIVED,
         Kind.PROPOSAL_DEADLINE,
         Kind.GROUP_FORMED,
+        Kind.MEETING_REMINDER,
+        Kind.MEETING_CHANGED,
     }
 )
 

@@ -59,6 +59,16 @@ TEXTS: dict[str, Text] = {
         ),
         _("See what's next"),
     ),
+    Kind.MEETING_REMINDER: Text(
+        _("A meeting is coming up"),
+        _("One of your groups meets soon. The time and how to join are on the meeting page."),
+        _("See the meeting"),
+    ),
+    Kind.MEETING_CHANGED: Text(
+        _("A meeting has changed"),
+        _("A meeting of one of your groups was cancelled or moved, or how to join it changed. Check the meeting page."),
+        _("See the meeting"),
+    ),
 }
 
 
