@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mutua.care",
     "mutua.matching",
     "mutua.notifications",
+    "mutua.listings",
     "mutua.api",
     # Demo data (`manage.py seed_demo`); imports every app above, imported by none.
     "mutua.demo",
