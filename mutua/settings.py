@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mutua.core",
     "mutua.accounts",
     "mutua.circles",
+    "mutua.meetings",
     "mutua.care",
     "mutua.matching",
     "mutua.notifications",
@@ -291,6 +292,11 @@ HEALTHZ_TASK_MAX_WAIT_SECONDS = int(env("HEALTHZ_TASK_MAX_WAIT_SECONDS", "600"))
 
 # Time-driven work, run by `manage.py run_scheduler` (started by `make run`; one per installation):
 # (dotted path of a function taking no arguments, every how many seconds). Each job is idempotent.
+# Online rooms: the video service's base URL; a room is this URL plus an unguessable name (P7).
+MUTUA_VIDEO_BASE_URL = os.environ.get("MUTUA_VIDEO_BASE_URL", "https://meet.jit.si/")
+# Members check themselves in from this many minutes before a meeting starts until it ends.
+MUTUA_CHECKIN_OPENS_MINUTES = 30
+
 MUTUA_SCHEDULED_JOBS = [
     # Expire unanswered seat offers (offering the seat to the next person) and remind before they end.
     ("mutua.circles.services.seat_offers_tick", 300),

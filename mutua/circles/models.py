@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from mutua.core.codes import new_code
 from mutua.core.i18n import tr
+from mutua.meetings.schedule import Kind, Rhythm, next_occurrence
 
 
 class ExperienceFamily(models.Model):
@@ -157,6 +160,16 @@ class Mode(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
+class ScheduleKind(models.TextChoices):
+    """`meetings.schedule.Kind`, with labels (a test keeps the two in step)."""
+
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY_NTH = "monthly_nth", _("Monthly, on a weekday (e.g. the second Tuesday)")
+    MONTHLY_DAY = "monthly_day", _("Monthly, on a day of the month")
+    RRULE = "rrule", _("A custom rule (iCalendar RRULE)")
+
+
 class CircleStatus(models.TextChoices):
     FORMING = "forming", _("Forming")
     ACTIVE = "active", _("Active")
@@ -202,13 +215,27 @@ class Circle(models.Model):
     listed = models.BooleanField(_("listed in the directory"), default=True)
     open = models.BooleanField(_("open to newcomers"), default=True)
     status = models.CharField(max_length=16, choices=CircleStatus.choices, default=CircleStatus.FORMING)
-    # The group's first weekly meeting time, in its own time zone (P3). Recurrence rules and
-    # exceptions belong to the meetings app; matching only needs this one weekly slot.
+    # The group's meeting rhythm, in its own time zone (P3): `rhythm` turns these columns into the pure
+    # `meetings.schedule.Rhythm`, which expands occurrences on demand. No kind = no schedule yet.
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Madrid")
-    meeting_weekday = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(6)], help_text="0 = Monday"
+    schedule_kind = models.CharField(
+        _("how often the group meets"), max_length=16, choices=ScheduleKind.choices, blank=True, default=""
     )
-    meeting_hour = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(23)])
+    schedule_start_date = models.DateField(_("first meeting from"), null=True, blank=True)
+    schedule_start_time = models.TimeField(_("start time"), null=True, blank=True)
+    schedule_duration = models.PositiveSmallIntegerField(
+        _("length in minutes"), default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    schedule_weekday = models.PositiveSmallIntegerField(
+        _("weekday"), null=True, blank=True, validators=[MaxValueValidator(6)], help_text="0 = Monday"
+    )
+    # 1–4, or -1 for the last (monthly on the n-th weekday).
+    schedule_nth = models.SmallIntegerField(null=True, blank=True)
+    schedule_monthday = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    schedule_rrule = models.CharField(max_length=300, blank=True, default="")
+    schedule_end_date = models.DateField(_("last meeting by"), null=True, blank=True)
     agreements_version = models.PositiveIntegerField(default=1)
     agreements_adopted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised count of current members, kept by the membership services; the directory
@@ -242,6 +269,44 @@ class Circle(models.Model):
     @property
     def languages(self) -> list[str]:
         return [cl.language for cl in self.language_rows.all()]
+
+    @property
+    def rhythm(self) -> Rhythm | None:
+        """The group's schedule as the pure `Rhythm`, or None while it has none (one place)."""
+        if not self.schedule_kind or self.schedule_start_date is None or self.schedule_start_time is None:
+            return None
+        return Rhythm(
+            kind=Kind(self.schedule_kind),
+            start_date=self.schedule_start_date,
+            start_time=self.schedule_start_time,
+            duration_minutes=self.schedule_duration,
+            tz=self.timezone,
+            weekday=self.schedule_weekday,
+            nth=self.schedule_nth,
+            monthday=self.schedule_monthday,
+            rrule=self.schedule_rrule,
+            end_date=self.schedule_end_date,
+        )
+
+    @property
+    def has_schedule(self) -> bool:
+        return self.rhythm is not None
+
+    @property
+    def weekly_slot(self) -> tuple[int, int] | None:
+        """The local weekday (0 = Monday) and hour matching reads for this group: the rhythm's weekday
+        and start hour, or for rhythms without one (a day of the month, a custom rule) those of the
+        next meeting. None without a schedule or when no meeting is ahead."""
+        rhythm = self.rhythm
+        if rhythm is None:
+            return None
+        if rhythm.weekday is not None and rhythm.kind != Kind.RRULE:
+            return rhythm.weekday, rhythm.start_time.hour
+        upcoming = next_occurrence(rhythm, timezone.now())
+        if upcoming is None:
+            return None
+        local = upcoming.key.astimezone(ZoneInfo(rhythm.tz))
+        return local.weekday(), local.hour
 
     @property
     def free_seats(self) -> int:

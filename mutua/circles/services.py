@@ -40,6 +40,10 @@ from mutua.circles.pseudonyms import PSEUDONYM_MAX, clean_pseudonym, pseudonym_k
 from mutua.core import ratelimit
 from mutua.core.errors import DomainError
 from mutua.core.models import audit
+from mutua.meetings.schedule import Rhythm, ScheduleError
+from mutua.meetings.schedule import validate as validate_rhythm
+from mutua.meetings.services import room_ensure
+from mutua.meetings.texts import schedule_error_message
 from mutua.notifications.models import Kind
 from mutua.notifications.services import notify
 
@@ -99,7 +103,7 @@ def _lock(circle: Circle) -> Circle:
 def _refresh(circle: Circle) -> None:
     """The one recount: expire stale seat offers, offer free seats to the longest waiting, keep the
     denormalised `member_count` and `seats_held`, and move a forming group to active when it reaches
-    its minimum (adopting the basic agreements)."""
+    its minimum and has a schedule (adopting the basic agreements)."""
     now = timezone.now()
     expired = circle.memberships.filter(status=MembershipStatus.OFFERED, offer_expires_at__lt=now)
     status_url = reverse("circles:status", args=[circle.code])
@@ -131,7 +135,9 @@ def _refresh(circle: Circle) -> None:
     if circle.seats_held != held:
         circle.seats_held = held
         fields.append("seats_held")
-    if circle.status == CircleStatus.FORMING and members >= circle.min_members:
+    # Decision 0004 (revisited): active = its minimum, a schedule, and adopted agreements. Until group
+    # proposals exist, reaching the minimum with a schedule adopts the basic agreements.
+    if circle.status == CircleStatus.FORMING and members >= circle.min_members and circle.has_schedule:
         circle.status = CircleStatus.ACTIVE
         circle.agreements_adopted_at = now
         fields += ["status", "agreements_adopted_at"]
@@ -254,8 +260,66 @@ def circle_create_consented(
     )
     _record_acceptance(circle=circle, user=founder, consent=consent, membership=membership)
     membership.save()
+    room_ensure(circle=circle)
     _refresh(circle)
     audit("circle.created", actor=founder, circle=circle)
+    return circle
+
+
+def _schedule_columns(rhythm: Rhythm | None) -> dict[str, object]:
+    if rhythm is None:
+        return {
+            "schedule_kind": "",
+            "schedule_start_date": None,
+            "schedule_start_time": None,
+            "schedule_weekday": None,
+            "schedule_nth": None,
+            "schedule_monthday": None,
+            "schedule_rrule": "",
+            "schedule_end_date": None,
+        }
+    return {
+        "timezone": rhythm.tz,
+        "schedule_kind": str(rhythm.kind),
+        "schedule_start_date": rhythm.start_date,
+        "schedule_start_time": rhythm.start_time,
+        "schedule_duration": rhythm.duration_minutes,
+        "schedule_weekday": rhythm.weekday,
+        "schedule_nth": rhythm.nth,
+        "schedule_monthday": rhythm.monthday,
+        "schedule_rrule": rhythm.rrule,
+        "schedule_end_date": rhythm.end_date,
+    }
+
+
+@transaction.atomic
+def circle_schedule_set(*, circle: Circle, rhythm: Rhythm, user: "User | None") -> Circle:
+    """Give the group its meeting rhythm, or change it. `user` is the member doing it (any member: P5,
+    until the group's own proposals decide it) or None when matching forms the group from its slot.
+    The other members are told; a forming group with its minimum becomes active (`_refresh`)."""
+    try:
+        validate_rhythm(rhythm)
+    except ScheduleError as error:
+        raise DomainError(schedule_error_message(error.code)) from error
+    circle = _lock(circle)
+    if user is not None and not circle.memberships.filter(user=user, status=MembershipStatus.MEMBER).exists():
+        raise DomainError(_("Only members of the group can change when it meets."))
+    had = circle.has_schedule
+    columns = _schedule_columns(rhythm)
+    for column, value in columns.items():
+        setattr(circle, column, value)
+    circle.save(update_fields=list(columns))
+    _refresh(circle)
+    audit("meetings.schedule_set", actor=user, circle=circle)
+    if had and user is not None:
+        url = reverse("meetings:list", args=[circle.code])
+        others = (
+            circle.memberships.filter(status=MembershipStatus.MEMBER)
+            .exclude(user=user)
+            .values_list("user_id", flat=True)
+        )
+        for uid in others:
+            notify(uid, Kind.MEETING_CHANGED, url=url)
     return circle
 
 

@@ -13,8 +13,10 @@ seat in an existing online group.
 import base64
 import json
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -25,6 +27,7 @@ from mutua.circles.models import Circle, Experience, Place
 from mutua.core.errors import DomainError
 from mutua.matching import services as matching_services
 from mutua.matching.demo import create_demo_seekers
+from mutua.meetings.schedule import weekly
 
 if TYPE_CHECKING:
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -92,15 +95,16 @@ def demo_staff_otp() -> "TOTPDevice | None":
 
 
 def _weekly_meeting(circle: Circle, rng: random.Random, lang: str) -> None:
-    """Give a demo group its weekly meeting time (P3) in its own time zone, so a matching run can
-    offer its free seats. The meetings app will own schedules; until then this is the one slot."""
-    if circle.meeting_weekday is not None:
+    """Give a demo group its weekly meeting (P3) in its own time zone, so a matching run can offer its
+    free seats and members see their next meeting."""
+    if circle.has_schedule:
         return
     tz = circle.place.timezone if circle.place else TZ_BY_LANG.get(lang, "Europe/Madrid")
     weekday, hour = rng.randrange(5), rng.choice([18, 19, 20])
     if circle.experience.slug == SEAT_EXPERIENCE:
         weekday, hour = SEAT_SLOT
-    Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
+    start = circle.created_at.astimezone(ZoneInfo(tz)).date() - timedelta(days=60)
+    services.circle_schedule_set(circle=circle, rhythm=weekly(weekday, hour, tz, start), user=None)
 
 
 def _wait_for_a_group(user: "User", experience: str, availability: list[int]) -> None:

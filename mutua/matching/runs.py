@@ -46,10 +46,11 @@ def _progress(run: MatchingRun, stage: str, pct: int) -> None:
 
 
 def _circle_slot(circle: Circle, monday: date) -> int | None:
-    if circle.meeting_weekday is None or circle.meeting_hour is None:
+    slot = circle.weekly_slot
+    if slot is None:
         return None
     try:
-        return engine.local_slot_to_utc(circle.meeting_weekday, circle.meeting_hour, circle.timezone, monday)
+        return engine.local_slot_to_utc(slot[0], slot[1], circle.timezone, monday)
     except ValueError:
         return None
 

@@ -40,6 +40,7 @@ from mutua.matching.models import (
 )
 from mutua.matching.runs import build_instance, next_monday, offers_expire, run_execute
 from mutua.matching.tasks import run_matching
+from mutua.meetings.schedule import weekly
 from mutua.notifications.models import Kind
 from mutua.notifications.services import notify
 
@@ -213,7 +214,10 @@ def _form_circle(*, offer: GroupOffer, accepted: list[Proposal]) -> Circle:
             pseudonym=founder.pseudonym,
             consent=founder.consent,
         )
-        Circle.objects.filter(pk=circle.pk).update(timezone=tz, meeting_weekday=weekday, meeting_hour=hour)
+        # The group meets weekly at the slot its members were matched on, from the coming week.
+        circle_services.circle_schedule_set(
+            circle=circle, rhythm=weekly(weekday, hour, tz, timezone.localdate()), user=None
+        )
         for p in accepted[1:]:
             circle_services.membership_join_consented(
                 circle=circle, user=p.user, pseudonym=p.pseudonym, consent=p.consent

@@ -66,7 +66,10 @@ TEXTS: dict[str, Text] = {
     ),
     Kind.MEETING_CHANGED: Text(
         _("A meeting has changed"),
-        _("A meeting of one of your groups was cancelled or moved, or how to join it changed. Check the meeting page."),
+        _(
+            "A meeting of one of your groups was cancelled or moved, or how to join it changed. "
+            "Check the meeting page."
+        ),
         _("See the meeting"),
     ),
 }
