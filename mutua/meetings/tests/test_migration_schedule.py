@@ -43,7 +43,13 @@ def test_each_weekly_slot_becomes_a_weekly_schedule_and_back():
     MigrationExecutor(connection).migrate(after)
     Circle = _apps(MigrationExecutor(connection)).get_model("circles", "Circle")
     got = {
-        c.code: (c.schedule_kind, c.schedule_weekday, c.schedule_start_time, c.schedule_start_date, c.timezone)
+        c.code: (
+            c.schedule_kind,
+            c.schedule_weekday,
+            c.schedule_start_time,
+            c.schedule_start_date,
+            c.timezone,
+        )
         for c in Circle.objects.all()
     }
     assert got["mig0000001"] == ("weekly", 1, time(19, 0), date(2026, 12, 2), "Europe/Madrid")
@@ -56,5 +62,39 @@ def test_each_weekly_slot_becomes_a_weekly_schedule_and_back():
     back = {c.code: (c.meeting_weekday, c.meeting_hour) for c in Circle.objects.all()}
     assert back == {"mig0000001": (1, 19), "mig0000002": (6, 0), "mig0000003": (None, None)}
     assert none.pk
+
+    MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_online_and_hybrid_groups_without_a_room_get_one():
+    before = [("meetings", "0001_initial")]
+    after = [("meetings", "0002_rooms_for_existing_groups")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    apps = _apps(MigrationExecutor(connection))
+    Family = apps.get_model("circles", "ExperienceFamily")
+    Experience = apps.get_model("circles", "Experience")
+    Circle = apps.get_model("circles", "Circle")
+    Room = apps.get_model("meetings", "Room")
+    names = {f"name_{lang}": "x" for lang in ("en", "es", "it", "ca")}
+    experience = Experience.objects.create(family=Family.objects.create(slug="f", **names), slug="e", **names)
+    online, hybrid, in_person, has_one = (
+        Circle.objects.create(code=f"rm{i}", name="x", experience=experience, mode=mode)
+        for i, mode in enumerate(["online", "hybrid", "in_person", "online"])
+    )
+    Room.objects.create(circle=has_one, name="mutua-kept")
+
+    MigrationExecutor(connection).migrate(after)
+    Room = _apps(MigrationExecutor(connection)).get_model("meetings", "Room")
+    rooms = {
+        code: sorted(Room.objects.filter(circle__code=code).values_list("name", flat=True))
+        for code in ["rm0", "rm1", "rm2", "rm3"]
+    }
+    assert len(rooms["rm0"]) == 1 and len(rooms["rm1"]) == 1 and rooms["rm0"] != rooms["rm1"]
+    assert all(len(name) >= 6 + 27 for name in rooms["rm0"] + rooms["rm1"])  # 160 random bits
+    assert rooms["rm2"] == [] and rooms["rm3"] == ["mutua-kept"]
+    assert (online.pk, hybrid.pk, in_person.pk)
 
     MigrationExecutor(connection).migrate(leaves)
