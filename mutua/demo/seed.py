@@ -27,6 +27,7 @@ from mutua.circles.models import Circle, Experience, Place
 from mutua.core.errors import DomainError
 from mutua.matching import services as matching_services
 from mutua.matching.demo import create_demo_seekers
+from mutua.meetings import services as meeting_services
 from mutua.meetings.schedule import weekly
 
 if TYPE_CHECKING:
@@ -205,6 +206,15 @@ def _groups(data: dict[str, Any], rng: random.Random, password_hash: str) -> int
             except DomainError:
                 continue
         _weekly_meeting(circle, rng, lang)
+        if place is not None:
+            # A made-up address, visible to members only (P7), so the meetings page shows one.
+            meeting_services.place_set(
+                circle=circle,
+                user=founder,
+                address=f"{place.name} · Demo Street {circle.pk} (not a real address)",
+                access_notes="Ring the bell marked 'Room 2'. Step-free entrance at the side door.",
+                dial_in="",
+            )
         if not spec.get("open", True):
             Circle.objects.filter(pk=circle.pk).update(open=False)
         created += 1
