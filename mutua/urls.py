@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("mutua.circles.urls")),
     path("", include("mutua.matching.urls")),
     path("", include("mutua.notifications.urls")),
+    path("", include("mutua.listings.urls")),
     path("account/", include("mutua.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
