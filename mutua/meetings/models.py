@@ -159,5 +159,13 @@ class CalendarFeed(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # One working address per person: creating a new one revokes the old (even under a race).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="calendar_feed_one_active"
+            )
+        ]
+
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
