@@ -78,6 +78,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         "removed_count",
         "skipped_count",
     ]
+    ordering = ["name"]
     actions = ["import_again"]
     change_form_template = "admin/listings/source/change_form.html"
 

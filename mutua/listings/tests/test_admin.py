@@ -104,3 +104,26 @@ def test_listings_are_read_only_in_the_admin(personas, source, sample_records):
     )
     listing.refresh_from_db()
     assert listing.name == "Tweed Group"
+
+
+def test_every_listings_admin_page_answers_and_names_no_person_with_a_group(personas, source, sample_records):
+    """The site-wide privacy walk (core/tests/test_admin_privacy.py) has no listings to visit; this
+    walks the listings admin pages with data in them, in the same way."""
+    from django.contrib import admin
+
+    from mutua.core.tests.test_admin_privacy import Walker
+
+    listings_import(source=source, records=sample_records)
+    circle = personas["circle"]
+    people = [personas[k] for k in ("member", "waiting", "former", "outsider")]
+    world = {
+        "person_ids": {p.email for p in people} | {p.display_name for p in people},
+        "group_ids": {circle.code, circle.name},
+        "group_names_codes": {circle.code, circle.name},
+        "display_names": {p.display_name for p in people},
+    }
+    walker = Walker(client_for(personas["staff"]), world)
+    for model in (Source, ExternalListing):
+        walker.walk_model(model, admin.site._registry[model])
+    assert walker.visited > 150
+    assert walker.leaks == []
