@@ -127,3 +127,19 @@ def test_every_listings_admin_page_answers_and_names_no_person_with_a_group(pers
         walker.walk_model(model, admin.site._registry[model])
     assert walker.visited > 150
     assert walker.leaks == []
+
+
+def test_staff_who_may_only_view_sources_cannot_import_a_file(make_user, source):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user(is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_source", "view_externallisting"])
+    )
+    client = client_for(type(viewer).objects.get(pk=viewer.pk))
+    url = reverse("admin:listings_source_import_file", args=[source.pk])
+    assert client.get(reverse("admin:listings_source_change", args=[source.pk])).status_code == 200
+    assert client.get(url).status_code == 404
+    upload = SimpleUploadedFile("meetings.csv", CSV_SAMPLE.read_bytes(), content_type="text/csv")
+    assert client.post(url, {"file": upload}).status_code == 404
+    assert ExternalListing.objects.count() == 0

@@ -83,3 +83,30 @@ def test_an_unreachable_server_is_reported(feed_server):
     feed_server.httpd.server_close()
     with pytest.raises(FeedError, match="could not be downloaded"):
         fetch_url(url, timeout=2)
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading(feed_server):
+    # The server announces more than the cap but sends little: the announcement alone is enough.
+    feed_server.routes["/announced"] = (200, [b"[]"], {"Content-Length": "999999"})
+    with pytest.raises(FeedError, match="larger than"):
+        fetch_url(feed_server.url("/announced"), max_bytes=1000, timeout=5)
+
+
+@pytest.mark.parametrize("target", ["ftp://example.org/feed.json", "file:///etc/passwd"])
+def test_the_redirect_handler_refuses_non_web_targets(target):
+    import io
+    import urllib.error
+    import urllib.request
+    from email.message import Message
+
+    from mutua.listings.fetch import _WebOnlyRedirects
+
+    request = urllib.request.Request("http://127.0.0.1/feed.json")
+    with pytest.raises(urllib.error.HTTPError):
+        _WebOnlyRedirects().redirect_request(request, io.BytesIO(), 302, "Found", Message(), target)
+    assert (
+        _WebOnlyRedirects()
+        .redirect_request(request, io.BytesIO(), 302, "Found", Message(), "https://example.org/feed.json")
+        .full_url
+        == "https://example.org/feed.json"
+    )

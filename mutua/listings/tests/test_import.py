@@ -183,6 +183,11 @@ def test_malformed_input_raises_a_clear_error_and_changes_nothing(source, sample
     assert source.last_imported_at == imported_at
 
 
+def test_an_empty_feed_is_refused_with_its_own_reason(source):
+    with pytest.raises(FeedError, match="lists no meetings"):
+        listings_import(source=source, records=[])
+
+
 def test_a_csv_without_the_required_columns_names_them():
     with pytest.raises(FeedError) as err:
         parse_csv(b"Name,Location\nTweed,Church\n")
