@@ -21,6 +21,8 @@ from mutua.core import access
 from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import visitor_of
+from mutua.meetings import display as meeting_display
+from mutua.meetings import selectors as meeting_selectors
 
 
 @access.public
@@ -173,6 +175,15 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _next_meeting(request: AuthenticatedHttpRequest, circle: Circle) -> meeting_display.When | None:
+    """The group's next meeting as the viewer reads it (their zone and the group's), or None."""
+    occ = meeting_selectors.next_meeting(circle=circle)
+    if occ is None:
+        return None
+    viewer_tz = meeting_display.viewer_zone(request.user.timezone, circle.timezone)
+    return meeting_display.when(occ, group_tz=circle.timezone, viewer_tz=viewer_tz)
+
+
 @circle_view(Need.MEMBER)
 @require_safe
 def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
@@ -184,6 +195,7 @@ def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membersh
             "membership": membership,
             "members": selectors.members_of(circle=circle),
             "agreements": selectors.basic_agreements(),
+            "next_meeting": _next_meeting(request, circle),
         },
     )
 

@@ -90,6 +90,12 @@ def occurrence(*, circle: Circle, key: datetime) -> Occurrence | None:
     return next((o for o in around if o.key == key), None)
 
 
+def place_note_of(*, circle: Circle, key: datetime) -> str:
+    """Where one meeting happens this time, when it is not the usual place ("" otherwise)."""
+    note = Meeting.objects.filter(circle=circle, key=key).values_list("place_note", flat=True).first()
+    return note or ""
+
+
 @dataclass
 class MeetingDetail:
     """One meeting as a member sees it."""
@@ -210,3 +216,51 @@ def commitment(*, circle: Circle, weeks: int = 26, now: datetime | None = None) 
         .values_list("key", "n")
     )
     return [Turnout(start=o.start, present=counts.get(o.key, 0)) for o in past]
+
+
+# How far ahead the meetings page looks for the next few meetings (a monthly rhythm needs months).
+UPCOMING_HORIZON = timedelta(days=400)
+# A meeting that started before now but has not ended is still "upcoming" (at most 8 hours long).
+RUNNING_LOOKBACK = timedelta(hours=8)
+
+
+def upcoming(*, circle: Circle, count: int = 8, now: datetime | None = None) -> list[Occurrence]:
+    """The next `count` meetings that have not ended, cancelled ones included (the page strikes
+    them through), in order of their (possibly moved) start."""
+    now = now or timezone.now()
+    found = meetings_between(circle=circle, start=now - RUNNING_LOOKBACK, end=now + UPCOMING_HORIZON)
+    return [o for o in found if o.end > now][:count]
+
+
+@dataclass
+class MeetingsOverview:
+    """Everything the meetings page (and the API's list) shows one member."""
+
+    next: Occurrence | None
+    upcoming: list[Occurrence]
+    room: Room | None
+    place: MeetingPlace | None
+    reminder: str
+    turnout: list[Turnout]
+    place_notes: dict[datetime, str] = field(default_factory=dict)  # key → this time's place
+
+
+def overview(
+    *, circle: Circle, membership: Membership, now: datetime | None = None, turnout_count: int = 12
+) -> MeetingsOverview:
+    now = now or timezone.now()
+    ahead = upcoming(circle=circle, now=now)
+    notes = dict(
+        Meeting.objects.filter(circle=circle, key__in=[o.key for o in ahead])
+        .exclude(place_note="")
+        .values_list("key", "place_note")
+    )
+    return MeetingsOverview(
+        next=next_meeting(circle=circle, now=now),
+        upcoming=ahead,
+        room=current_room(circle=circle),
+        place=meeting_place(circle=circle),
+        reminder=reminder_of(membership=membership),
+        turnout=commitment(circle=circle, weeks=60, now=now)[-turnout_count:],
+        place_notes=notes,
+    )

@@ -4,7 +4,7 @@ writes that person's own answer or check-in (P2): there is no parameter for anot
 Changes every member should know about (a cancelled or moved meeting, a new room) notify the other
 members through the one notification service, with neutral words (P7)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 NOTE_MAX = 200
 PLACE_NOTE_MAX = 300
+# How far a meeting may move from its usual time: further is a new schedule, not a move (and keeps
+# the expansion around a moved meeting small).
+MOVE_MAX = timedelta(days=366)
 
 
 def _member(*, circle: Circle, user: "User") -> Membership:
@@ -107,6 +110,8 @@ def meeting_move(
         raise DomainError(_("This meeting is already over."))
     if new_start <= now:
         raise DomainError(_("Choose a time in the future."))
+    if abs(new_start - key) > MOVE_MAX:
+        raise DomainError(_("A meeting can move by up to a year."))
     if new_duration is not None and not 15 <= new_duration <= 480:
         raise DomainError(_("A meeting lasts between 15 minutes and 8 hours."))
     place_note = " ".join(place_note.split())

@@ -1,14 +1,20 @@
 """`@circle_view` is the only way to mark a page "circle", and it calls the gate: the marker means the
 gate ran. Every such page answers an outsider, a former member and a missing group with 404."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 
 from conftest import client_for, join
 from mutua.circles import services
 from mutua.circles.policies import GATED_VIEWS
 from mutua.core import access
 from mutua.core.tests.test_access_matrix import walk
+from mutua.meetings import selectors as meeting_selectors
+from mutua.meetings.schedule import weekly
 
 CIRCLE_ROUTES = [
     (route, view)
@@ -20,6 +26,8 @@ CIRCLE_ROUTES = [
 def test_there_are_circle_pages():
     names = {view.__name__ for _route, view in CIRCLE_ROUTES}
     assert {"home", "status", "leave", "seat_accept", "seat_decline", "consent", "pseudonym"} <= names
+    assert {"meeting_list", "meeting_detail", "rsvp", "checkin", "cancel", "move", "restore"} <= names
+    assert {"room", "place", "schedule", "reminder", "attendance"} <= names
 
 
 def test_every_view_marked_circle_was_made_by_the_gate_decorator():
@@ -45,19 +53,49 @@ def test_the_bare_marker_is_gone():
 
 @pytest.fixture
 def people(make_circle, make_user):
-    circle = make_circle()
+    founder = make_user()
+    circle = make_circle(founder=founder, mode="hybrid")
+    # A rhythm, so a meeting's address names a real meeting (a made-up one is a 404 for anyone).
+    start = timezone.now() + timedelta(days=1)
+    services.circle_schedule_set(
+        circle=circle, rhythm=weekly(start.weekday(), 12, "UTC", start.date()), user=founder
+    )
+    circle.refresh_from_db()
+    upcoming = meeting_selectors.next_meeting(circle=circle)
+    assert upcoming is not None
     former = make_user()
     join(circle, former)
     services.membership_leave(circle=circle, user=former)
-    return {"circle": circle, "outsider": make_user(), "former": former}
+    return {
+        "circle": circle,
+        "outsider": make_user(),
+        "former": former,
+        "founder": founder,
+        "key": meeting_selectors.key_slug(upcoming.key),
+    }
+
+
+def concrete(route, code, key):
+    return "/" + re.sub(r"<(?:\w+:)?key>", key, route.replace("<str:code>", code))
 
 
 @pytest.mark.parametrize("route,view", CIRCLE_ROUTES, ids=[r for r, _v in CIRCLE_ROUTES])
 @pytest.mark.parametrize("persona", ["outsider", "former"])
 def test_outsiders_and_former_members_get_404_on_every_circle_page(people, persona, route, view):
     c = client_for(people[persona])
-    path = "/" + route.replace("<str:code>", people["circle"].code)
-    missing = "/" + route.replace("<str:code>", "zzzzzzzzzz")
+    path = concrete(route, people["circle"].code, people["key"])
+    missing = concrete(route, "zzzzzzzzzz", people["key"])
+    assert "<" not in path, f"{route}: a parameter the test does not fill"
     for method in ("get", "post"):
         assert getattr(c, method)(path).status_code == 404, f"{persona} {method} {path}"
         assert getattr(c, method)(missing).status_code == 404, f"{persona} {method} {missing}"
+
+
+@pytest.mark.parametrize("route,view", CIRCLE_ROUTES, ids=[r for r, _v in CIRCLE_ROUTES])
+def test_a_member_reaches_every_circle_page(people, route, view):
+    """The 404s above are meaningful: the same addresses answer a member (any status but 404/405 for
+    at least one method), so a route that 404s for everyone would not pass unnoticed."""
+    c = client_for(people["founder"])
+    path = concrete(route, people["circle"].code, people["key"])
+    answers = {method: getattr(c, method)(path).status_code for method in ("get", "post")}
+    assert any(status not in (404, 405) for status in answers.values()), f"{path}: {answers}"

@@ -3,6 +3,8 @@ route matrix pins the status each person gets. Outsiders and former members get 
 
 import json
 import re
+import zoneinfo
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -72,6 +74,17 @@ JOIN = {"pseudonym": "Newcomer", "confirms_experience": True, "accepts_pledge": 
 CONSENT = {"accepts_pledge": True, "pledge_version": 1, "agreements_version": 1}
 PROFILE = {"display_name": "Someone", "language": "en", "timezone": "Europe/Madrid", "country": ""}
 ACCEPT = {**JOIN}
+REMINDER = {"reminder": "none"}
+RSVP = {"answer": "not_coming", "note": "Away"}
+MOVE = {"start": "2000-01-01T10:00:00Z"}  # valid for the schema; the service refuses the past (400)
+SCHEDULE = {
+    "kind": "weekly",
+    "weekday": 1,
+    "start_date": "2026-01-06",
+    "start_time": "19:00",
+    "duration_minutes": 90,
+    "timezone": "Europe/Madrid",
+}
 
 MATRIX = [
     # Public pages: the same for everybody, and no writes.
@@ -195,7 +208,62 @@ MATRIX = [
     row("post", "/api/v1/me/notifications/{code}/read", anonymous=401, signed_in=404),
     row("get", "/api/v1/me/notification-preferences", anonymous=401, signed_in=200),
     row("put", "/api/v1/me/notification-preferences", {}, anonymous=401, signed_in=422),
+    # Meetings: members only, everybody else the 404 of a group that does not exist. {key} is the persona
+    # group's next meeting (a day ahead: answers are open, check-in is not). The group meets in person,
+    # so the room pages send a member back and the API refuses a room (400).
+    row("get", "/groups/{code}/meetings/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/reminder/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/groups/{code}/meetings/room/", anonymous=LOGIN, signed_in=404, member=302),
+    row("post", "/groups/{code}/meetings/room/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/groups/{code}/meetings/place/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/place/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/groups/{code}/meetings/attendance/", anonymous=LOGIN, signed_in=404, member=200),
+    row("get", "/groups/{code}/meetings/{key}/", anonymous=LOGIN, signed_in=404, member=200),
+    row("get", "/groups/{code}/meetings/20200107T1800Z/", anonymous=LOGIN, signed_in=404),
+    row("post", "/groups/{code}/meetings/{key}/rsvp/", anonymous=LOGIN, signed_in=404, member=400),
+    row("post", "/groups/{code}/meetings/{key}/checkin/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/groups/{code}/meetings/{key}/cancel/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/{key}/cancel/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/groups/{code}/meetings/{key}/move/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/{key}/move/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/groups/{code}/meetings/{key}/restore/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/meetings/{key}/restore/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/api/v1/groups/{code}/meetings", anonymous=401, signed_in=404, member=200),
+    row("get", "/api/v1/groups/{code}/meetings/attendance", anonymous=401, signed_in=404, member=200),
+    row("put", "/api/v1/groups/{code}/meetings/reminder", REMINDER, anonymous=401, signed_in=404, member=200),
+    row("get", "/api/v1/groups/{code}/meetings/{key}", anonymous=401, signed_in=404, member=200),
+    row("get", "/api/v1/groups/{code}/meetings/20200107T1800Z", anonymous=401, signed_in=404),
+    row("put", "/api/v1/groups/{code}/meetings/{key}/rsvp", RSVP, anonymous=401, signed_in=404, member=200),
+    row("post", "/api/v1/groups/{code}/meetings/{key}/checkin", anonymous=401, signed_in=404, member=400),
+    row("post", "/api/v1/groups/{code}/meetings/{key}/cancel", anonymous=401, signed_in=404, member=200),
+    row("post", "/api/v1/groups/{code}/meetings/{key}/move", MOVE, anonymous=401, signed_in=404, member=400),
+    row("post", "/api/v1/groups/{code}/meetings/{key}/restore", anonymous=401, signed_in=404, member=200),
+    row("get", "/api/v1/groups/{code}/schedule", anonymous=401, signed_in=404, member=200),
+    row("put", "/api/v1/groups/{code}/schedule", SCHEDULE, anonymous=401, signed_in=404, member=200),
+    row("post", "/api/v1/groups/{code}/room", anonymous=401, signed_in=404, member=400),
 ]
+
+
+@pytest.fixture
+def personas(personas, monkeypatch):
+    """The persona group with a weekly meeting a day from now; `{key}` in a route names it."""
+    from django.utils import timezone
+
+    from mutua.circles import services
+    from mutua.meetings import selectors
+    from mutua.meetings.schedule import weekly
+
+    circle = personas["circle"]
+    start = timezone.now().astimezone(zoneinfo.ZoneInfo(circle.timezone)) + timedelta(days=1)
+    rhythm = weekly(start.weekday(), start.hour, circle.timezone, start.date() - timedelta(days=7))
+    services.circle_schedule_set(circle=circle, rhythm=rhythm, user=None)
+    circle.refresh_from_db()
+    upcoming = selectors.next_meeting(circle=circle)
+    assert upcoming is not None
+    monkeypatch.setitem(SAMPLES, "key", selectors.key_slug(upcoming.key))
+    return personas
 
 
 @pytest.mark.parametrize("method,template,body,expected", MATRIX, ids=[f"{m} {t}" for m, t, _b, _e in MATRIX])

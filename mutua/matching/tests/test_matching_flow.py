@@ -2,13 +2,14 @@
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import client_for
+from mutua.circles import services as circle_services
 from mutua.circles.consent import current_pledge_version
 from mutua.circles.models import Circle, CircleStatus, Experience, Membership, MembershipStatus
 from mutua.matching import selectors, services
@@ -24,8 +25,19 @@ from mutua.matching.models import (
     ProposalStatus,
     RunStatus,
 )
+from mutua.meetings.schedule import weekly
 
 EVENINGS = [d * 24 + h for d in range(5) for h in (18, 19, 20)]
+
+
+def meet_on_tuesdays_at_19(circle: Circle) -> None:
+    """Give the group its rhythm the way the app does (`circle_schedule_set`, which also makes a group
+    with its minimum active): weekly, Tuesdays at 19:00 Madrid time, the slot matching reads back
+    through `Circle.weekly_slot`."""
+    circle_services.circle_schedule_set(
+        circle=circle, rhythm=weekly(1, 19, "Europe/Madrid", date(2026, 1, 6)), user=None
+    )
+    circle.refresh_from_db()
 
 
 @pytest.fixture
@@ -113,7 +125,9 @@ def test_p2_a_run_only_proposes_and_a_group_forms_when_five_accept(
     assert set(Membership.objects.filter(circle=circle).values_list("user_id", flat=True)) == {
         p.pk for p in people[:5]
     }
-    assert circle.meeting_weekday is not None and circle.meeting_hour in (18, 19, 20)
+    # The group's rhythm is the slot it was matched on: weekly, at one of the hours everyone is free.
+    assert circle.schedule_kind == "weekly" and circle.weekly_slot is not None
+    assert circle.weekly_slot[1] in (18, 19, 20) and circle.schedule_start_time.minute == 0
     assert circle.experience.slug == "alcohol" and circle.languages == ["es"]
     # A later yes joins the formed group directly.
     accept(people[5], offer)
@@ -178,7 +192,7 @@ def test_free_seat_in_an_existing_group_is_offered(
     circle = make_circle(experience=Experience.objects.get(slug="alcohol"), mode="online", place=None)
     for _ in range(4):
         join(circle, make_user())
-    Circle.objects.filter(pk=circle.pk).update(timezone="Europe/Madrid", meeting_weekday=1, meeting_hour=19)
+    meet_on_tuesdays_at_19(circle)
     seeker = make_user()
     register(seeker, availability=[1 * 24 + 19])
     start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)

@@ -16,7 +16,7 @@ from mutua.circles.policies import ConsentRequired, Need, access_circle
 from mutua.core.errors import DomainError
 from mutua.matching import services
 from mutua.matching.models import GroupOffer, OfferKind, Proposal, ProposalStatus
-from mutua.matching.tests.test_matching_flow import register, start_run
+from mutua.matching.tests.test_matching_flow import meet_on_tuesdays_at_19, register, start_run
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_seat_proposal_clash_with_an_existing_member_is_asked(
     join(circle, make_user(), "Kestrel")
     for _ in range(3):
         join(circle, make_user())
-    Circle.objects.filter(pk=circle.pk).update(timezone="Europe/Madrid", meeting_weekday=1, meeting_hour=19)
+    meet_on_tuesdays_at_19(circle)
     seeker = make_user()
     register(seeker, availability=[1 * 24 + 19])
     start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)

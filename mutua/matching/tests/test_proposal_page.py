@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from conftest import client_for, join
 from mutua.circles.consent import current_pledge_version
-from mutua.circles.models import Circle, Experience, Membership, MembershipStatus
+from mutua.circles.models import Experience, Membership, MembershipStatus
 from mutua.matching.models import GroupOffer, OfferKind, Proposal, ProposalStatus
-from mutua.matching.tests.test_matching_flow import register, start_run
+from mutua.matching.tests.test_matching_flow import meet_on_tuesdays_at_19, register, start_run
 
 
 def _yes(pseudonym: str) -> dict[str, object]:
@@ -31,7 +31,7 @@ def test_yes_to_a_seat_leads_into_the_group(make_user, make_circle, django_captu
     circle = make_circle(experience=Experience.objects.get(slug="alcohol"), mode="online", place=None)
     for _ in range(4):
         join(circle, make_user())
-    Circle.objects.filter(pk=circle.pk).update(timezone="Europe/Madrid", meeting_weekday=1, meeting_hour=19)
+    meet_on_tuesdays_at_19(circle)
     seeker = make_user()
     register(seeker, availability=[1 * 24 + 19])
     start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
