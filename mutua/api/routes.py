@@ -1,5 +1,5 @@
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -14,6 +14,7 @@ from mutua.circles.models import BasicAgreement, Circle, Experience, Membership,
 from mutua.circles.policies import Need, access_circle
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import GROUP_LANGUAGES, language_codes, visitor_of
+from mutua.meetings.describe import describe_rhythm
 
 router = Router()
 
@@ -51,6 +52,17 @@ class PledgeOut(Schema):
     agreements: list[AgreementOut]
 
 
+class RhythmOut(Schema):
+    kind: Literal["weekly", "fortnightly", "monthly_nth", "monthly_day", "rrule"]
+    text: str = Field(..., description='In words, on the group\'s clock: "Every week on Tuesday at 19:00".')
+    timezone: str = Field(..., description="The group's IANA time zone, e.g. Europe/Madrid.")
+
+
+class NextMeetingOut(Schema):
+    start: datetime = Field(..., description="UTC.")
+    timezone: str = Field(..., description="The group's IANA time zone, to show it on the group's clock.")
+
+
 class CirclePublicOut(Schema):
     code: str
     name: str
@@ -73,6 +85,14 @@ class CirclePublicOut(Schema):
     )
     agreements_version: int = Field(..., description="The version of the group's agreements in force.")
     distance_km: float | None = None
+    rhythm: RhythmOut | None = Field(None, description="When the group meets; null while it has no schedule.")
+    next_meeting: NextMeetingOut | None = Field(
+        None,
+        description=(
+            "The next meeting not cancelled (moves applied), in the directory and on GET /groups/{code}; "
+            "null when there is none, and in other lists."
+        ),
+    )
 
 
 class DirectoryOut(Schema):
@@ -213,6 +233,20 @@ def _place(p: Place | None) -> PlaceOut | None:
     return PlaceOut(slug=p.slug, name=p.name, country=p.country, latitude=p.latitude, longitude=p.longitude)
 
 
+def _rhythm(c: Circle) -> RhythmOut | None:
+    rhythm = c.rhythm
+    if rhythm is None:
+        return None
+    return RhythmOut(kind=rhythm.kind.value, text=describe_rhythm(rhythm), timezone=rhythm.tz)
+
+
+def _next_meeting(c: Circle) -> NextMeetingOut | None:
+    upcoming = getattr(c, "next_meeting", None)
+    if upcoming is None:
+        return None
+    return NextMeetingOut(start=upcoming.start.astimezone(UTC), timezone=c.timezone)
+
+
 def _circle(c: Circle, distance: float | None = None) -> CirclePublicOut:
     return CirclePublicOut(
         code=c.code,
@@ -229,6 +263,8 @@ def _circle(c: Circle, distance: float | None = None) -> CirclePublicOut:
         full=c.is_full,
         agreements_version=c.agreements_version,
         distance_km=distance,
+        rhythm=_rhythm(c),
+        next_meeting=_next_meeting(c),
     )
 
 
@@ -253,6 +289,23 @@ class DirectoryQuery(Schema):
     place: str = Field("", max_length=80, description="Slug of a place; with radius_km")
     radius_km: int = Field(25, ge=1, le=500)
     accepting: bool = False
+    weekday: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        [],
+        max_length=7,
+        description="Repeatable. Groups with a meeting starting on one of these days (0 = Monday), on "
+        "the visitor's clock (see `tz`).",
+    )
+    time_of_day: Literal["", "morning", "afternoon", "evening", "night"] = Field(
+        "",
+        description="Groups with a meeting starting in this band on the visitor's clock: morning 6:00–12:00, "
+        "afternoon 12:00–18:00, evening 18:00–22:00, night 22:00–6:00.",
+    )
+    tz: str = Field(
+        "",
+        max_length=64,
+        description="The visitor's IANA time zone, used when the token's owner has none in a profile; an "
+        "unknown zone is ignored. Without either, the zone of the country in `Accept-Language`, else UTC.",
+    )
     page: int = Field(1, ge=1, le=100_000)
 
 
@@ -265,18 +318,22 @@ class DirectoryQuery(Schema):
         "Listed groups. Groups in the visitor's language come first (the signed-in person's profile, "
         "else `Accept-Language`), then those in their country (profile, else the region in "
         "`Accept-Language`, e.g. es-ES), then online ones, then by distance when `place` is given. "
-        "When an experience item has no group, its family's groups are listed (`fallback`)."
+        "When an experience item has no group, its family's groups are listed (`fallback`). `weekday` and "
+        "`time_of_day` keep groups with a meeting then, on the visitor's clock (profile, else `tz`, else "
+        "the country's zone, else UTC); a group without a schedule has none."
     ),
 )
 def directory(request: HttpRequest, q: Query[DirectoryQuery]) -> DirectoryOut:
     filters = selectors.DirectoryFilters(
-        visitor=visitor_of(request),
+        visitor=visitor_of(request, browser_tz=q.tz),
         experience=q.experience,
         language=q.language,
         mode=q.mode,
         place=q.place,
         radius_km=q.radius_km,
         accepting=q.accepting,
+        weekdays=tuple(q.weekday),
+        time_of_day=q.time_of_day,
         page=q.page,
     )
     page = selectors.directory_search(filters=filters)

@@ -2,12 +2,14 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from mutua.circles.meeting_times import band_choices, band_short
 from mutua.circles.models import Mode
 from mutua.circles.selectors import experience_choices, place_choices
-from mutua.core.i18n import GROUP_LANGUAGES
+from mutua.core.i18n import GROUP_LANGUAGES, known_timezone
 from mutua.core.widgets import FastSelect
 
 __all__ = ["GROUP_LANGUAGES", "DirectoryForm", "group_language_choices"]
@@ -19,6 +21,18 @@ def group_language_choices() -> list[tuple[str, str]]:
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
 DEFAULT_RADIUS_KM = 25
+# 0 = Monday, as Python's `weekday()`, the rhythm's `weekday` and the API's `weekday` parameter. The
+# catalogue's names are lowercase in es, it and ca (mid-sentence); a checkbox label starts a line.
+WEEKDAY_NAMES = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+WEEKDAY_CHOICES = [(n, capfirst(name)) for n, name in enumerate(WEEKDAY_NAMES)]
 
 
 class DirectoryForm(forms.Form):
@@ -44,6 +58,18 @@ class DirectoryForm(forms.Form):
         initial=DEFAULT_RADIUS_KM,
     )
     accepting = forms.BooleanField(label=_("Only groups taking newcomers"), required=False)
+    weekday = forms.TypedMultipleChoiceField(
+        label=_("Days"),
+        required=False,
+        coerce=int,
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_of_day = forms.ChoiceField(label=_("Time of day"), required=False)
+    # The browser's time zone, filled in by static/js/viewer-tz.js; ignored unless it is a real zone.
+    tz = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-viewer-tz": ""})
+    )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -63,6 +89,11 @@ class DirectoryForm(forms.Form):
             *group_language_choices(),
         ]
         cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Anywhere")), *place_choices()]
+        cast(forms.ChoiceField, self.fields["time_of_day"]).choices = [("", _("Any time")), *band_choices()]
+
+    def clean_tz(self) -> str:
+        # A zone sent by a browser is a hint, never an error: an unknown one is dropped.
+        return known_timezone(self.cleaned_data.get("tz") or "")
 
     def summary(self) -> list[str]:
         """The chosen filters in words, for the folded filters' summary on a phone."""
@@ -77,6 +108,9 @@ class DirectoryForm(forms.Form):
             out.append(f"{data['radius']} km")
         if data.get("accepting"):
             out.append(str(_("taking newcomers")))
+        out += [str(WEEKDAY_NAMES[day]) for day in sorted(set(data.get("weekday") or []))]
+        if data.get("time_of_day"):
+            out.append(band_short(data["time_of_day"]))
         return out
 
 

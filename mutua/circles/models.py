@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from mutua.core.codes import new_code
 from mutua.core.i18n import tr
-from mutua.meetings.schedule import Kind, Rhythm, next_occurrence
+from mutua.meetings.schedule import Kind, Occurrence, Rhythm, next_occurrence
 
 
 class ExperienceFamily(models.Model):
@@ -248,6 +248,10 @@ class Circle(models.Model):
 
     objects = CircleQuerySet.as_manager()
 
+    # Set by `circles.selectors.with_next_meetings` (directory, public page): the next meeting not
+    # cancelled, or None. Absent on groups read otherwise.
+    next_meeting: Occurrence | None
+
     class Meta:
         verbose_name = _("group")
         verbose_name_plural = _("groups")
@@ -343,6 +347,27 @@ class CircleLanguage(models.Model):
 
     def __str__(self) -> str:
         return self.language
+
+
+class CircleSlot(models.Model):
+    """When a group's meetings start, for the directory's day and time filters (decision 0019): one row
+    per minute of the week on the group's own clock (0 = Monday 00:00 in its zone), with the zone and
+    the last day of the schedule copied here so a search reads this table alone. Written only by
+    `circles.services.circle_slots_refresh`, from the rhythm (`circles.meeting_times.rhythm_slots`)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="slots")
+    timezone = models.CharField(max_length=64)
+    minute_of_week = models.PositiveSmallIntegerField(validators=[MaxValueValidator(7 * 24 * 60 - 1)])
+    until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "minute_of_week"], name="circle_slot_unique"),
+        ]
+        indexes = [models.Index(fields=["timezone", "minute_of_week", "circle"], name="circle_slot_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.circle_id}@{self.timezone}+{self.minute_of_week}"
 
 
 class MembershipStatus(models.TextChoices):

@@ -1,18 +1,23 @@
 """Reads of groups, always for a viewer. Query counts do not grow with the page size."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from mutua.circles.meeting_times import zone_ranges
 from mutua.circles.models import (
     BasicAgreement,
     Circle,
     CircleLanguage,
     CircleQuerySet,
+    CircleSlot,
     Experience,
     ExperienceFamily,
     Membership,
@@ -22,6 +27,8 @@ from mutua.circles.models import (
 )
 from mutua.core.i18n import Visitor
 from mutua.matching.engine.geo import haversine_km
+from mutua.meetings.models import Meeting
+from mutua.meetings.schedule import Change, next_occurrence
 
 if TYPE_CHECKING:
     from mutua.accounts.models import User
@@ -38,10 +45,16 @@ class DirectoryFilters:
     place: str = ""  # slug of a Place
     radius_km: int = 25
     accepting: bool = False
+    # When the group meets, on the visitor's clock (`visitor.timezone`, decision 0019): meetings starting
+    # on one of these weekdays (0 = Monday; none = any day) in this band (`meeting_times.TimeOfDay`).
+    weekdays: tuple[int, ...] = ()
+    time_of_day: str = ""
     page: int = 1
     page_size: int = 20
     # Who is looking: groups in their language, then in their country, come first.
     visitor: Visitor = field(default_factory=Visitor)
+    # The moment the search is for (offsets in force, the next meetings); now when not given.
+    now: datetime | None = None
     # Filled in by the search, for the page to explain what it shows.
     distances: dict[int, float] = field(default_factory=dict)
     origin: Place | None = None
@@ -49,6 +62,12 @@ class DirectoryFilters:
     family: ExperienceFamily | None = None  # the chosen family, or the chosen item's family
     # Set when the chosen item had no group (near the place): the page shows its family's groups.
     fallback: bool = False
+    # The zones groups meet in, read once per search when a day or time is chosen.
+    slot_zones: list[str] = field(default_factory=list)
+
+    @property
+    def times_chosen(self) -> bool:
+        return bool(self.weekdays or self.time_of_day)
 
 
 def places_within(place: Place, radius_km: float) -> dict[int, float]:
@@ -116,6 +135,8 @@ def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | N
         qs = qs.filter(mode__in=(Mode.ONLINE, Mode.HYBRID))
     if filters.accepting:
         qs = qs.accepting()
+    if filters.times_chosen:
+        qs = qs.filter(pk__in=_meeting_at(filters))
     found: QuerySet[Circle] = qs
     if filters.origin is not None:
         found = found.filter(place_id__in=list(filters.distances))
@@ -127,11 +148,73 @@ def _directory_queryset(filters: DirectoryFilters, experience_ids: list[int] | N
     return _with_related(found.order_by(*order, "name", "pk"))
 
 
+def _meeting_at(filters: DirectoryFilters) -> QuerySet[CircleSlot, int]:
+    """Ids of groups with a meeting starting on the chosen days and band on the visitor's clock: one
+    uncorrelated `IN` subquery on `CircleSlot`, a clause per UTC offset in use (decision 0019)."""
+    now = filters.now or timezone.now()
+    ranges = zone_ranges(
+        filters.slot_zones,
+        filters.weekdays,
+        filters.time_of_day,
+        viewer_tz=filters.visitor.timezone,
+        at=now,
+    )
+    when = Q()
+    for zones, spans in ranges:
+        minutes = Q()
+        for lo, hi in spans:
+            minutes |= Q(minute_of_week__gte=lo, minute_of_week__lt=hi)
+        when |= Q(timezone__in=zones) & minutes
+    if not ranges:
+        return CircleSlot.objects.none().values_list("circle_id", flat=True)
+    current = Q(until__isnull=True) | Q(until__gte=(now - timedelta(days=1)).date())
+    return CircleSlot.objects.filter(when & current).values_list("circle_id", flat=True)
+
+
+# A moved meeting may start well after its key: exceptions whose key is this far back still count.
+_CHANGES_LOOKBACK = timedelta(days=62)
+
+
+def with_next_meetings(circles: list[Circle], *, now: datetime | None = None) -> list[Circle]:
+    """Set `circle.next_meeting` (a `meetings.schedule.Occurrence`, or None) on each group: its next
+    meeting not cancelled, moves applied. One query for the exceptions of all of them."""
+    now = now or timezone.now()
+    scheduled = [c.pk for c in circles if c.has_schedule]
+    changes: dict[int, list[Change]] = defaultdict(list)
+    if scheduled:
+        rows = Meeting.objects.filter(circle_id__in=scheduled).filter(
+            Q(cancelled=True) | Q(new_start__isnull=False) | Q(new_duration__isnull=False),
+            Q(key__gte=now - _CHANGES_LOOKBACK) | Q(new_start__gte=now - _CHANGES_LOOKBACK),
+        )
+        for row in rows.only("circle_id", "key", "cancelled", "new_start", "new_duration"):
+            changes[row.circle_id].append(
+                Change(
+                    key=row.key,
+                    cancelled=row.cancelled,
+                    new_start=row.new_start,
+                    new_duration_minutes=row.new_duration,
+                )
+            )
+    for circle in circles:
+        rhythm = circle.rhythm
+        circle.next_meeting = (
+            next_occurrence(rhythm, now, tuple(changes[circle.pk])) if rhythm is not None else None
+        )
+    return circles
+
+
+def _listed(page: Page[Circle], now: datetime | None) -> Page[Circle]:
+    page.object_list = with_next_meetings(list(page.object_list), now=now)
+    return page
+
+
 def directory_search(*, filters: DirectoryFilters) -> Page[Circle]:
     """The directory, for a visitor. A family includes all its items. When the chosen item has no
     group matching the other filters, the page shows the groups of its family instead and says so
     (`filters.fallback`): a person looking for "loss of a child" near Barcelona wants to hear about
-    the grief groups that meet there."""
+    the grief groups that meet there. Each group on the page carries its `next_meeting`."""
+    if filters.times_chosen:
+        filters.slot_zones = list(CircleSlot.objects.order_by().values_list("timezone", flat=True).distinct())
     experience_ids: list[int] | None = None
     if filters.experience:
         matches = list(
@@ -157,8 +240,8 @@ def directory_search(*, filters: DirectoryFilters) -> Page[Circle]:
             )
             if wider.paginator.count:
                 filters.fallback = True
-                return wider
-    return page
+                return _listed(wider, filters.now)
+    return _listed(page, filters.now)
 
 
 def circles_similar(*, circle: Circle, visitor: Visitor, limit: int = 3) -> list[Circle]:
@@ -232,9 +315,13 @@ def places() -> list[Place]:
     return list(Place.objects.all())
 
 
-def circle_public(*, code: str) -> Circle | None:
-    """The public page of a group: listed or not (an unlisted group can be shared by link)."""
-    return _with_related(Circle.objects.filter(code=code)).first()
+def circle_public(*, code: str, now: datetime | None = None) -> Circle | None:
+    """The public page of a group: listed or not (an unlisted group can be shared by link), with its
+    `next_meeting`."""
+    circle = _with_related(Circle.objects.filter(code=code)).first()
+    if circle is not None:
+        with_next_meetings([circle], now=now)
+    return circle
 
 
 def circles_of_user(*, user: "User") -> list[Membership]:

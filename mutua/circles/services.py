@@ -25,9 +25,11 @@ from mutua.circles.consent import (
     current_pledge,
     current_pledge_version,
 )
+from mutua.circles.meeting_times import rhythm_slots
 from mutua.circles.models import (
     Circle,
     CircleLanguage,
+    CircleSlot,
     CircleStatus,
     Experience,
     Membership,
@@ -292,6 +294,42 @@ def _schedule_columns(rhythm: Rhythm | None) -> dict[str, object]:
     }
 
 
+def _slot_rows(circle: Circle, now: datetime) -> list[CircleSlot]:
+    rhythm = circle.rhythm
+    minutes = rhythm_slots(rhythm, now) if rhythm is not None else set()
+    return [
+        CircleSlot(circle=circle, timezone=circle.timezone, minute_of_week=m, until=circle.schedule_end_date)
+        for m in sorted(minutes)
+    ]
+
+
+def circle_slots_refresh(*, circle: Circle, now: datetime | None = None) -> None:
+    """The one writer of `CircleSlot` (decision 0019): the minutes of the week the group's meetings start
+    at, on its own clock, for the directory's day and time filters. Called when the rhythm changes and
+    daily for every group (`slots_refresh_all`), because a day-of-month or custom rhythm falls on other
+    weekdays as the months go by."""
+    rows = _slot_rows(circle, now or timezone.now())
+    CircleSlot.objects.filter(circle=circle).delete()
+    CircleSlot.objects.bulk_create(rows)
+
+
+def slots_refresh_all(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Recompute every group's slots (`manage.py directory_slots_refresh`; idempotent). Returns the
+    number of groups with a schedule."""
+    now = now or timezone.now()
+    scheduled = 0
+    ids = list(Circle.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with transaction.atomic():
+            circles = list(Circle.objects.filter(pk__in=chunk))
+            rows = [row for circle in circles for row in _slot_rows(circle, now)]
+            scheduled += sum(1 for circle in circles if circle.has_schedule)
+            CircleSlot.objects.filter(circle_id__in=chunk).delete()
+            CircleSlot.objects.bulk_create(rows)
+    return scheduled
+
+
 @transaction.atomic
 def circle_schedule_set(*, circle: Circle, rhythm: Rhythm, user: "User | None") -> Circle:
     """Give the group its meeting rhythm, or change it. `user` is the member doing it (any member: P5,
@@ -309,6 +347,7 @@ def circle_schedule_set(*, circle: Circle, rhythm: Rhythm, user: "User | None") 
     for column, value in columns.items():
         setattr(circle, column, value)
     circle.save(update_fields=list(columns))
+    circle_slots_refresh(circle=circle)
     _refresh(circle)
     audit("meetings.schedule_set", actor=user, circle=circle)
     if had and user is not None:

@@ -39,8 +39,10 @@ def directory(request: HttpRequest) -> HttpResponse:
             place=data["place"] or "",
             radius_km=data["radius"] or 25,
             accepting=bool(data["accepting"]),
+            weekdays=tuple(data["weekday"] or ()),
+            time_of_day=data["time_of_day"] or "",
             page=data["page"] or 1,
-            visitor=filters.visitor,
+            visitor=visitor_of(request, browser_tz=data["tz"]),
         )
     page = selectors.directory_search(filters=filters)
     query = request.GET.copy()
@@ -50,6 +52,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filters": filters,
+        "visitor": filters.visitor,
         "query": query.urlencode(),
         "summary": summary,
         # Folded, so a phone shows results first (issue 7); open when something needs fixing. On a wide
@@ -63,13 +66,19 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def _wider_searches(request: HttpRequest, filters: selectors.DirectoryFilters) -> list[tuple[str, str]]:
-    """Wider searches for an empty directory, each as (label, URL): the same family online, the same
-    family anywhere, a larger distance. Only those that change something are offered."""
+    """Wider searches for an empty directory, each as (label, URL): any day and time, the same family
+    online, the same family anywhere, a larger distance. Only those that change something are offered."""
     base = request.GET.copy()
     for key in ("page", "experience", "place", "radius", "mode"):
         base.pop(key, None)
     family = filters.family
     out = []
+    if filters.times_chosen:
+        # The same search on any day, at any time, first: the days are the most likely to be too narrow.
+        anytime = request.GET.copy()
+        for key in ("page", "weekday", "time_of_day"):
+            anytime.pop(key, None)
+        out.append((_("Any day, any time"), f"{reverse('circles:directory')}?{anytime.urlencode()}"))
 
     def url(**params: object) -> str:
         q = base.copy()
@@ -111,8 +120,9 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
     # Nobody is turned away empty-handed: a closed or full group offers similar groups with a seat
     # (None: the section is not shown; people already in the group or its queue are not sent away).
     similar = None
+    visitor = visitor_of(request)
     if not circle.accepting and not (membership and membership.is_live):
-        similar = selectors.circles_similar(circle=circle, visitor=visitor_of(request))
+        similar = selectors.circles_similar(circle=circle, visitor=visitor)
     return render(
         request,
         "circles/public.html",
@@ -121,6 +131,7 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
             "agreements": selectors.basic_agreements(),
             "membership": membership,
             "similar": similar,
+            "visitor": visitor,
         },
     )
 

@@ -193,13 +193,14 @@ def test_ties_are_broken_by_name_then_creation(make_circle, content):
 @pytest.mark.parametrize(
     "header,cookie,expected",
     [
-        ("es-ES,es;q=0.9,en;q=0.8", "", Visitor("es", "ES")),
-        ("es", "", Visitor("es", "")),  # a bare language names no country
-        ("fr-CA,fr;q=0.9", "", Visitor("fr", "CA")),  # a group language the interface lacks
-        ("zh-Hant-TW, it;q=0.5", "", Visitor("it", "TW")),
-        ("es-ES", "ca", Visitor("ca", "ES")),  # the language the person chose on the site
-        ("", "", Visitor("", "")),
-        ("*", "", Visitor("", "")),
+        # Without a zone from the browser, the country's usual one is a guess (not "known"), else UTC.
+        ("es-ES,es;q=0.9,en;q=0.8", "", Visitor("es", "ES", "Europe/Madrid")),
+        ("es", "", Visitor("es", "", "UTC")),  # a bare language names no country
+        ("fr-CA,fr;q=0.9", "", Visitor("fr", "CA", "America/Toronto")),  # a group language the interface lacks
+        ("zh-Hant-TW, it;q=0.5", "", Visitor("it", "TW", "Asia/Taipei")),
+        ("es-ES", "ca", Visitor("ca", "ES", "Europe/Madrid")),  # the language the person chose on the site
+        ("", "", Visitor("", "", "UTC")),
+        ("*", "", Visitor("", "", "UTC")),
     ],
 )
 def test_visitor_from_the_browser(header, cookie, expected):
@@ -214,8 +215,8 @@ def test_visitor_from_the_browser(header, cookie, expected):
 
 def test_visitor_from_the_profile_with_the_browser_filling_gaps(make_user):
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="en-GB")
-    request.user = make_user(language="it", country="")
-    assert visitor_of(request) == Visitor("it", "GB")
+    request.user = make_user(language="it", country="", timezone="Europe/Rome")
+    assert visitor_of(request) == Visitor("it", "GB", "Europe/Rome", timezone_known=True)
 
 
 def test_query_count_is_constant_with_ordering_and_fallback(make_circle, make_user, content):
