@@ -1,4 +1,5 @@
 """How meetings read on a page: times in a zone, the rhythm in words, the commitment chart's bars.
+Words for dates, times and rhythms come from `meetings.describe` (shared with the directory).
 
 No database here: the pages and the API pass in what the selectors read. Times are always shown in
 the group's zone, and also in the viewer's when the two differ (a member abroad, or one whose
@@ -9,31 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils.dates import WEEKDAYS
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
-from mutua.meetings.schedule import Kind, Occurrence, Rhythm
+from mutua.meetings.describe import describe_rhythm, format_date, format_time, no_rhythm_text, zone_place
+from mutua.meetings.schedule import Occurrence, Rhythm
 from mutua.meetings.selectors import Turnout
 
-# "the first Tuesday": Italian needs the feminine for Sunday ("la prima domenica"), so Sunday has its
-# own context; English, Spanish and Catalan say the same for every day.
-NTH: dict[int, Promise] = {
-    1: pgettext_lazy("before a weekday", "the first"),
-    2: pgettext_lazy("before a weekday", "the second"),
-    3: pgettext_lazy("before a weekday", "the third"),
-    4: pgettext_lazy("before a weekday", "the fourth"),
-    -1: pgettext_lazy("before a weekday", "the last"),
-}
-NTH_SUNDAY: dict[int, Promise] = {
-    1: pgettext_lazy("before Sunday", "the first"),
-    2: pgettext_lazy("before Sunday", "the second"),
-    3: pgettext_lazy("before Sunday", "the third"),
-    4: pgettext_lazy("before Sunday", "the fourth"),
-    -1: pgettext_lazy("before Sunday", "the last"),
-}
 # Labels for the schedule form's "which week" choice.
 NTH_CHOICES: list[tuple[int, Promise]] = [
     (1, gettext_lazy("First")),
@@ -53,7 +37,7 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 def zone_city(name: str) -> str:
     """ "Europe/Madrid" → "Madrid", "America/Argentina/Buenos_Aires" → "Buenos Aires"."""
-    return name.rsplit("/", 1)[-1].replace("_", " ")
+    return zone_place(name)
 
 
 def viewer_zone(user_zone: str, group_zone: str) -> str:
@@ -62,16 +46,17 @@ def viewer_zone(user_zone: str, group_zone: str) -> str:
 
 
 def day_and_time(moment: datetime, tz: str) -> str:
-    """ "Tuesday, Dec. 8, 2026, 19:00" in the reader's language, in zone `tz`."""
+    """ "Tuesday 8 December, 19:00" in the reader's language, on the clock of zone `tz` (the words of
+    `meetings.describe`, shared with the directory and the public page)."""
     local = moment.astimezone(zone(tz))
-    return f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}, {local:%H:%M}"
+    return _("%(date)s, %(time)s") % {"date": format_date(local.date()), "time": format_time(local)}
 
 
 def span(start: datetime, end: datetime, tz: str) -> str:
-    """ "Tuesday, Dec. 8, 2026, 19:00–20:30" (the end's date too when it falls on another day)."""
+    """ "Tuesday 8 December, 19:00–20:30" (the end's date too when it falls on another day)."""
     local_end = end.astimezone(zone(tz))
     if local_end.date() == start.astimezone(zone(tz)).date():
-        return f"{day_and_time(start, tz)}–{local_end:%H:%M}"
+        return f"{day_and_time(start, tz)}–{format_time(local_end)}"
     return f"{day_and_time(start, tz)} – {day_and_time(end, tz)}"
 
 
@@ -102,28 +87,14 @@ def when(occ: Occurrence, *, group_tz: str, viewer_tz: str) -> When:
 
 
 def rhythm_words(rhythm: Rhythm | None) -> str:
-    """The rhythm as a sentence: "Every week on Tuesday at 19:00 (Madrid time)"."""
+    """The rhythm in a sentence, on the group's clock, naming its zone: "Every week on Tuesday at 19:00
+    (Madrid time)". The words are `meetings.describe`'s, the one place that says when a group meets."""
     if rhythm is None:
-        return _("No meeting time yet")
-    params: dict[str, object] = {"time": f"{rhythm.start_time:%H:%M}", "zone": zone_city(rhythm.tz)}
-    if rhythm.weekday is not None and 0 <= rhythm.weekday <= 6:
-        params["weekday"] = WEEKDAYS[rhythm.weekday]
-    if rhythm.kind == Kind.WEEKLY and "weekday" in params:
-        return _("Every week on %(weekday)s at %(time)s (%(zone)s time)") % params
-    if rhythm.kind == Kind.FORTNIGHTLY and "weekday" in params:
-        return _("Every two weeks on %(weekday)s at %(time)s (%(zone)s time)") % params
-    if rhythm.kind == Kind.MONTHLY_NTH and "weekday" in params and rhythm.nth in NTH:
-        nth = (NTH_SUNDAY if rhythm.weekday == 6 else NTH)[rhythm.nth]
-        return _("Monthly on %(nth)s %(weekday)s at %(time)s (%(zone)s time)") % {**params, "nth": nth}
-    if rhythm.kind == Kind.MONTHLY_DAY and rhythm.monthday is not None:
-        params["day"] = rhythm.monthday
-        if rhythm.monthday > 28:
-            return (
-                _("Monthly on day %(day)s (or the last day of a shorter month) at %(time)s (%(zone)s time)")
-                % params
-            )
-        return _("Monthly on day %(day)s at %(time)s (%(zone)s time)") % params
-    return _("A custom schedule, starting at %(time)s (%(zone)s time)") % params
+        return no_rhythm_text()
+    return _("%(rhythm)s (%(place)s time)") % {
+        "rhythm": describe_rhythm(rhythm),
+        "place": zone_place(rhythm.tz),
+    }
 
 
 def duration_words(minutes: int) -> str:
@@ -153,6 +124,11 @@ class Chart:
     top: int  # the value the full height stands for
     baseline: int  # y of the axis
 
+    @property
+    def any(self) -> bool:
+        """Somebody checked in at one of the meetings (an all-empty chart says nothing)."""
+        return any(bar.present for bar in self.bars)
+
 
 CHART_HEIGHT = 120
 CHART_BAR = 18
@@ -174,7 +150,7 @@ def commitment_chart(turnout: Sequence[Turnout], *, group_tz: str, members: int)
                 width=CHART_BAR,
                 height=height,
                 present=t.present,
-                label=date_format(local, "SHORT_DATE_FORMAT"),
+                label=format_date(local.date(), weekday=False),
             )
         )
     width = max(len(bars), 1) * (CHART_BAR + CHART_GAP) + CHART_GAP

@@ -205,7 +205,11 @@ def schedule(request: AuthenticatedHttpRequest, circle: Circle, membership: Memb
     return render(
         request,
         "meetings/schedule.html",
-        {"circle": circle, "form": form, "rhythm_words": display.rhythm_words(circle.rhythm)},
+        {
+            "circle": circle,
+            "form": form,
+            "rhythm_words": display.rhythm_words(circle.rhythm) if circle.rhythm else "",
+        },
         status=400 if request.method == "POST" else 200,
     )
 

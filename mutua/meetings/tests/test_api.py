@@ -161,7 +161,7 @@ def test_schedule_get_and_put(group_at):
     assert r.status_code == 200, r.content
     data = r.json()
     assert data["timezone"] == "Europe/Rome" and data["schedule"]["nth"] == -1
-    assert data["words"] == "Monthly on the last Friday at 19:30 (Rome time)"
+    assert data["words"] == "On the last Friday of every month at 19:30 (Rome time)"
     r = call(g.ana, "put", path, {**body, "kind": "weekly", "weekday": None})
     assert r.status_code == 400 and "day of the week" in r.json()["detail"]
     r = call(g.ana, "put", path, {**body, "timezone": "Mars/Olympus"})

@@ -12,6 +12,7 @@ from conftest import client_for, join
 from mutua.circles import services as circle_services
 from mutua.circles.models import Membership, MembershipStatus
 from mutua.meetings import display, selectors, services
+from mutua.meetings.describe import format_time
 from mutua.meetings.models import (
     Answer,
     CheckIn,
@@ -76,7 +77,7 @@ def test_the_rhythm_in_words_and_the_next_eight_meetings(group_at):
     local = g.key.astimezone(display.zone("Europe/Madrid"))
     page = text(client_for(g.ana).get(base(g)))
     weekday = local.strftime("%A")
-    assert f"Every week on {weekday} at {local:%H:%M} (Madrid time)" in page
+    assert f"Every week on {weekday} at {format_time(local)} (Madrid time)" in page
     html = client_for(g.ana).get(base(g)).content.decode()
     listed = re.findall(r'<ul class="meeting-list".*?</ul>', html, re.S)[0]
     assert len(re.findall(r"<li>", listed)) == 8
@@ -96,37 +97,35 @@ def test_the_rhythm_in_words_and_the_next_eight_meetings(group_at):
         ),
         (
             Rhythm(Kind.MONTHLY_NTH, date(2026, 1, 1), time(20), 90, "Europe/Madrid", weekday=4, nth=-1),
-            "Monthly on the last Friday at 20:00 (Madrid time)",
+            "On the last Friday of every month at 20:00 (Madrid time)",
         ),
         (
             Rhythm(Kind.MONTHLY_NTH, date(2026, 1, 1), time(20), 90, "Europe/Madrid", weekday=1, nth=2),
-            "Monthly on the second Tuesday at 20:00 (Madrid time)",
+            "On the second Tuesday of every month at 20:00 (Madrid time)",
         ),
         (
             Rhythm(Kind.MONTHLY_DAY, date(2026, 1, 1), time(10), 60, "America/New_York", monthday=15),
-            "Monthly on day 15 at 10:00 (New York time)",
+            "On day 15 of every month at 10:00 (New York time)",
         ),
         (
             Rhythm(
                 Kind.RRULE, date(2026, 1, 1), time(19), 60, "Europe/Madrid", rrule="FREQ=WEEKLY;BYDAY=TU,TH"
             ),
-            "A custom schedule",
+            "Every week on Tuesday and on Thursday at 19:00 (Madrid time)",
+        ),
+        (
+            Rhythm(
+                Kind.RRULE, date(2026, 1, 1), time(19), 60, "Europe/Madrid", rrule="FREQ=YEARLY;BYMONTH=3"
+            ),
+            "On a rhythm of its own, at 19:00 (Madrid time)",
         ),
         (None, "No meeting time yet"),
     ],
 )
 def test_rhythm_words(rhythm, words):
+    """The words are `meetings.describe`'s (shared with the directory), on the group's clock, naming
+    its zone."""
     assert display.rhythm_words(rhythm).startswith(words)
-
-
-def test_rhythm_words_in_italian_agree_with_sunday():
-    from django.utils import translation
-
-    sunday = Rhythm(Kind.MONTHLY_NTH, date(2026, 1, 1), time(11), 90, "Europe/Rome", weekday=6, nth=1)
-    monday = Rhythm(Kind.MONTHLY_NTH, date(2026, 1, 1), time(11), 90, "Europe/Rome", weekday=0, nth=1)
-    with translation.override("it"):
-        assert "la prima domenica" in display.rhythm_words(sunday)
-        assert "il primo lunedì" in display.rhythm_words(monday)
 
 
 def test_cancelled_meetings_are_struck_through_and_moved_ones_labelled(group_at):
@@ -404,7 +403,7 @@ def test_the_schedule_form_sets_the_rhythm(group_at):
     circle = g.reload()
     assert (circle.schedule_kind, circle.schedule_weekday, circle.schedule_nth) == ("monthly_nth", 4, -1)
     assert circle.timezone == "Europe/Rome" and circle.schedule_duration == 120
-    assert "Monthly on the last Friday at 19:30 (Rome time)" in text(c.get(base(g)))
+    assert "On the last Friday of every month at 19:30 (Rome time)" in text(c.get(base(g)))
     # The others are told; the one who changed it is not.
     told = set(
         Notification.objects.filter(kind=NotificationKind.MEETING_CHANGED).values_list("user", flat=True)
