@@ -7,8 +7,10 @@ run:
 	.venv/bin/python manage.py migrate --no-input -v0
 	.venv/bin/python manage.py seed_demo
 	@# Background jobs (matching runs, emails) need a worker, and time-driven jobs (reminders, expiring
-	@# offers) the scheduler; both stop with the server.
-	.venv/bin/python manage.py db_worker & W=$$!; .venv/bin/python manage.py run_scheduler & S=$$!; \
+	@# offers, email retries) the one scheduler, which enqueues them for the worker (decision 0017). The
+	@# scheduler is quiet (errors only); both stop with the server.
+	.venv/bin/python manage.py db_worker & W=$$!; \
+	.venv/bin/python manage.py crontask --no-heartbeat >/dev/null & S=$$!; \
 	trap "kill $$W $$S" EXIT; .venv/bin/python manage.py runserver 127.0.0.1:8000
 
 # Runs every test: SQLite, then PostgreSQL when reachable.

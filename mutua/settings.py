@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     # Demo data (`manage.py seed_demo`); imports every app above, imported by none.
     "mutua.demo",
     "django_tasks_db",
+    # The one scheduler of time-driven work (`manage.py crontask`, decision 0017).
+    "crontask",
 ]
 
 MIDDLEWARE = [
@@ -264,7 +266,12 @@ LOGGING = {
     # Django's default config gives the "django" logger its own console handler, and it propagates to
     # the root's as well: every line printed twice (the file-watcher line four times in `make run`).
     # One handler, at the root.
-    "loggers": {"django": {"handlers": [], "level": env("LOG_LEVEL", "INFO")}},
+    # The scheduler (APScheduler inside `manage.py crontask`) would log every job it starts: warnings
+    # and errors only.
+    "loggers": {
+        "django": {"handlers": [], "level": env("LOG_LEVEL", "INFO")},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
 
 # Mutua's own host defaults (P4).
@@ -290,20 +297,21 @@ MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))
 # /healthz reports "tasks" when a ready task has waited longer than this (no worker is taking jobs).
 HEALTHZ_TASK_MAX_WAIT_SECONDS = int(env("HEALTHZ_TASK_MAX_WAIT_SECONDS", "600"))
 
-# Time-driven work, run by `manage.py run_scheduler` (started by `make run`; one per installation):
-# (dotted path of a function taking no arguments, every how many seconds). Each job is idempotent.
 # Online rooms: the video service's base URL; a room is this URL plus an unguessable name (P7).
 MUTUA_VIDEO_BASE_URL = os.environ.get("MUTUA_VIDEO_BASE_URL", "https://meet.jit.si/")
 # Members check themselves in from this many minutes before a meeting starts until it ends.
 MUTUA_CHECKIN_OPENS_MINUTES = 30
 
-MUTUA_SCHEDULED_JOBS = [
-    # Expire unanswered seat offers (offering the seat to the next person) and remind before they end.
-    ("mutua.circles.services.seat_offers_tick", 300),
-    # Close proposals past their deadline and remind those who have not answered yet.
-    ("mutua.matching.services.proposals_tick", 300),
-    # Try again, a few times, the notification emails that could not be sent.
-    ("mutua.notifications.services.emails_retry", 900),
+# Time-driven work (decision 0017): each app's tasks.py puts its periodic tasks on the schedule with
+# `@periodic(...)`, and `manage.py crontask` (exactly one per installation; `make run` starts it)
+# enqueues them for the workers. With REDIS_URL set, a Redis lock makes a second scheduler give up.
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
+# A notification email that fails is tried again after these pauses (seconds), then given up.
+MUTUA_EMAIL_BACKOFF_SECONDS = [
+    int(s) for s in env_list("MUTUA_EMAIL_BACKOFF_SECONDS", "60,300,1800,7200,21600")
 ]
+# An email claimed by a worker longer ago than this is taken again: that worker must have died. Far
+# above the mail server's timeout (10 s), so a slow send is never taken over.
+MUTUA_EMAIL_CLAIM_TIMEOUT_SECONDS = int(env("MUTUA_EMAIL_CLAIM_TIMEOUT_SECONDS", "600"))
 # How long before a seat offer or a proposal closes the person gets a reminder.
 MUTUA_REMINDER_HOURS = int(env("MUTUA_REMINDER_HOURS", "24"))

@@ -582,9 +582,10 @@ def seat_offer_reminders(*, now: datetime | None = None) -> int:
 
 
 def seat_offers_tick() -> None:
-    """Scheduler job (settings.MUTUA_SCHEDULED_JOBS): apply the expiry of unanswered seat offers now
-    rather than at the group's next write (the seat goes to the next person, who is told), then
-    remind those whose offer ends soon."""
+    """Periodic task (`circles.tasks.seat_offers_tick`, every 5 minutes), the owner of seat-offer
+    expiry: apply it to every group (the seat goes to the next person, who is told), then remind those
+    whose offer ends soon. A write on a group also applies it to that group (`_refresh`), under the
+    group's lock, because the write must count seats right; nothing else does. Idempotent."""
     now = timezone.now()
     stale = (
         Membership.objects.filter(status=MembershipStatus.OFFERED, offer_expires_at__lt=now)

@@ -49,14 +49,21 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def send_templated(*, to: str, template: str, context: dict[str, object], language: str = "") -> bool:
+def send_templated(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, object],
+    language: str = "",
+    headers: dict[str, str] | None = None,
+) -> bool:
     lang = language or settings.LANGUAGE_CODE
     with translation.override(lang):
         ctx = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
         body = render_to_string(f"emails/{template}.txt", ctx)
     try:
-        ReadableEmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
+        ReadableEmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
     except Exception:
         logger.exception("email %s could not be sent", template)
         return False

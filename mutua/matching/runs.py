@@ -1,14 +1,15 @@
 """Running a match and closing what it proposed (§3.6): build the engine's instance, solve, check,
-write offers and proposals, and lapse offers past their deadline.
+write offers and proposals, lapse offers past their deadline and remind before they close.
 
-The background task (`tasks.run_matching`) calls `run_execute`; `services.run_create` queues that task.
+The background task (`tasks.run_matching`) calls `run_execute`, and the periodic task
+(`tasks.proposals_tick`) calls `proposals_tick`; `services.run_create` queues the first.
 This module imports neither, so the import graph has no cycle: services → tasks → runs, services → runs.
 """
 
 import dataclasses
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -236,7 +237,10 @@ def _tell_proposed(offer: GroupOffer, user_ids: list[int]) -> None:
 
 def offers_expire() -> int:
     """Close offers past their deadline. A new group that did not reach the minimum lapses, and
-    those who accepted return to the pool keeping their original waiting time (priority)."""
+    those who accepted return to the pool keeping their original waiting time (priority).
+
+    Called by the periodic task (`proposals_tick`) and by each matching run, never by a request: an
+    answer after the deadline is refused without closing anything (decision 17)."""
     now = timezone.now()
     lapsed = 0
     for pk in GroupOffer.objects.filter(status=OfferStatus.OPEN, deadline__lt=now).values_list(
@@ -272,3 +276,34 @@ def offers_expire() -> int:
             )
             lapsed += 1
     return lapsed
+
+
+def proposal_reminders(*, now: datetime | None = None) -> int:
+    """Remind each person who has not answered an open proposal, once, when its deadline is near."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=settings.MUTUA_REMINDER_HOURS)
+    sent = 0
+    due = Proposal.objects.filter(
+        status=ProposalStatus.PENDING,
+        offer__status=OfferStatus.OPEN,
+        offer__deadline__gte=now,
+        offer__deadline__lte=soon,
+    ).select_related("offer")
+    for p in due:
+        with transaction.atomic():
+            made = notify(
+                p.user_id,
+                Kind.PROPOSAL_DEADLINE,
+                url=reverse("matching:proposal", args=[p.offer.code]),
+                due_at=p.offer.deadline,
+                once_key=f"proposal-deadline:{p.pk}",
+            )
+        sent += made is not None
+    return sent
+
+
+def proposals_tick() -> None:
+    """Periodic task (`matching.tasks.proposals_tick`, every 5 minutes): close proposals past their
+    deadline, then remind those whose deadline is near. Both are idempotent."""
+    offers_expire()
+    proposal_reminders()

@@ -7,7 +7,6 @@ consent they gave when accepting (stored on their proposal), never with consent 
 """
 
 import logging
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -38,7 +37,14 @@ from mutua.matching.models import (
     RunStatus,
     SeekerMode,
 )
-from mutua.matching.runs import build_instance, next_monday, offers_expire, run_execute
+from mutua.matching.runs import (
+    build_instance,
+    next_monday,
+    offers_expire,
+    proposal_reminders,
+    proposals_tick,
+    run_execute,
+)
 from mutua.matching.tasks import run_matching
 from mutua.meetings.schedule import weekly
 from mutua.notifications.models import Kind
@@ -47,8 +53,16 @@ from mutua.notifications.services import notify
 if TYPE_CHECKING:
     from mutua.accounts.models import User
 
-# Running a match lives in `runs` (the task calls it); these names stay importable from here.
-__all__ = ["build_instance", "next_monday", "offers_expire", "run_execute"]
+# Running a match and the periodic proposals tick live in `runs` (the tasks call them); these names
+# stay importable from here.
+__all__ = [
+    "build_instance",
+    "next_monday",
+    "offers_expire",
+    "proposal_reminders",
+    "proposals_tick",
+    "run_execute",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +281,8 @@ def proposal_accept(
     """Say yes to a proposal, with the same consent as any join (checked now and stored with the
     proposal, so the group forms with exactly what was accepted) and a pseudonym nobody else in the
     group already uses or has chosen."""
-    offers_expire()
+    # No sweep of expired offers here: the periodic task `proposals_tick` closes them (decision 17);
+    # an answer after the deadline is refused below, whether or not the task has run yet.
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("offer", "offer__experience", "offer__place", "offer__circle")
@@ -288,6 +303,8 @@ def proposal_accept(
     pseudonym = circle_services.clean_pseudonym(pseudonym)
     # Lock the offer before comparing pseudonyms, so two people accepting at once are compared in turn.
     offer = GroupOffer.objects.select_for_update().get(pk=proposal.offer_id)
+    if offer.deadline < timezone.now():
+        raise DomainError(_("You have already answered this proposal, or it has closed."), "conflict")
     if _pseudonym_clashes(offer=offer, proposal=proposal, pseudonym=pseudonym):
         raise DomainError(circle_services.PSEUDONYM_TAKEN)
     proposal.pseudonym = pseudonym
@@ -357,37 +374,3 @@ def proposal_decline(*, user: "User", offer_code: str) -> None:
     proposal.save(update_fields=["status", "decided_at"])
     # Back to waiting, keeping their place in the queue.
     Interest.objects.filter(user=user, status=InterestStatus.PROPOSED).update(status=InterestStatus.ACTIVE)
-
-
-# --------------------------------------------------------------------------- scheduled
-
-
-def proposal_reminders(*, now: datetime | None = None) -> int:
-    """Remind each person who has not answered an open proposal, once, when its deadline is near."""
-    now = now or timezone.now()
-    soon = now + timedelta(hours=settings.MUTUA_REMINDER_HOURS)
-    sent = 0
-    due = Proposal.objects.filter(
-        status=ProposalStatus.PENDING,
-        offer__status=OfferStatus.OPEN,
-        offer__deadline__gte=now,
-        offer__deadline__lte=soon,
-    ).select_related("offer")
-    for p in due:
-        with transaction.atomic():
-            made = notify(
-                p.user_id,
-                Kind.PROPOSAL_DEADLINE,
-                url=reverse("matching:proposal", args=[p.offer.code]),
-                due_at=p.offer.deadline,
-                once_key=f"proposal-deadline:{p.pk}",
-            )
-        sent += made is not None
-    return sent
-
-
-def proposals_tick() -> None:
-    """Scheduler job (settings.MUTUA_SCHEDULED_JOBS): close proposals past their deadline, then
-    remind those whose deadline is near."""
-    offers_expire()
-    proposal_reminders()

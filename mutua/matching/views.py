@@ -94,7 +94,7 @@ def withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     # GET changes nothing: an offer past its deadline is shown as closed here, and closed for real by
-    # the scheduler (`proposals_tick`) or by the next answer (`proposal_accept` closes stale offers).
+    # the periodic task (`proposals_tick`); an answer after the deadline is refused.
     found = [p for p in selectors.proposals_for(user=request.user) if p.offer.code == code]
     if not found:
         raise Http404

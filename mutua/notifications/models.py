@@ -40,8 +40,12 @@ EMAIL_BY_DEFAULT = frozenset(
 
 
 class EmailState(models.TextChoices):
+    """Where a notification's email stands. queued → sending (claimed by one worker) → sent, or
+    → failed (tried again at `email_next_at` while attempts remain; never when that is empty)."""
+
     NONE = "", _("In the inbox only")
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Could not be sent")
 
@@ -57,15 +61,32 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=8, choices=EmailState.choices, blank=True, default="")
-    # How many times the email was tried; a failed one is retried by the scheduler a few times.
+    # How many times the email was tried (claimed for sending); a failed one is tried again a few
+    # times, further and further apart (services.EMAIL_BACKOFF).
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker claimed the email for sending: only that worker sends it, unless the claim is so
+    # old that the worker must have died (services.email_claim).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a failed email may be tried again; empty once no attempt is left.
+    email_next_at = models.DateTimeField(null=True, blank=True)
     # Makes a notification happen once (reminders): a second notify() with the same key does nothing.
     once_key = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "-created_at"]),
+            # The retry job's scan: only the few emails not yet settled (sent or inbox only).
+            models.Index(
+                fields=["email_state", "created_at"],
+                condition=Q(email_state__in=["queued", "sending", "failed"]),
+                name="notification_email_open",
+            ),
+        ]
         constraints = [
+            # Exactly once: two processes reminding the same person of the same thing at the same
+            # moment cannot both insert; notify() turns the loser's IntegrityError into "already done".
             models.UniqueConstraint(
                 fields=["user", "once_key"], condition=~Q(once_key=""), name="notification_once"
             )

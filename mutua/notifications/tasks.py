@@ -1,20 +1,23 @@
-"""The notification email, sent by a background task after the response (see mutua/core/emails.py).
+"""The notification email, sent by a background task after the response (see mutua/core/emails.py),
+and the periodic retry of emails that did not go.
 
-The task receives only the notification's id (task arguments are visible to host staff). It reads the
-row and the person when it runs, writes in the person's language and time zone, and links only to the
-inbox: the text is the kind's neutral text (P7)."""
+The task receives only the notification's id (task arguments are visible to host staff). It claims
+the email first (services.email_claim: of any number of tasks for the same notification, one sends),
+reads the person when it runs, writes in their language and time zone, and links only to the inbox:
+the text is the kind's neutral text (P7). A failure is retried with growing pauses (EMAIL_BACKOFF)."""
 
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import F
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
 from mutua.core.emails import absolute_url, send_templated
-from mutua.notifications.models import EmailState, Notification
-from mutua.notifications.services import email_state_set
+from mutua.core.periodic import periodic
+from mutua.notifications import services
+from mutua.notifications.models import Notification
 from mutua.notifications.texts import text_for
 
 
@@ -25,16 +28,17 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID for every attempt at one notification's email, so that the one duplicate
+    a worker dying at the wrong moment can cause is folded by mail clients that look at it."""
+    return f"<notification.{notification.code}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
+
+
 @task
 def send_notification_email(notification_id: int) -> bool:
-    notification = (
-        Notification.objects.select_related("user")
-        .filter(pk=notification_id, user__is_active=True, user__email_verified=True)
-        .first()
-    )
+    notification = services.email_claim(notification_id=notification_id)
     if notification is None:
-        return False
-    Notification.objects.filter(pk=notification.pk).update(email_attempts=F("email_attempts") + 1)
+        return False  # sent already, another worker has it, not due yet, or not to be sent
     user = notification.user
     text = text_for(notification.kind)
     with timezone.override(_zone(user.timezone)):
@@ -49,6 +53,17 @@ def send_notification_email(notification_id: int) -> bool:
                 "settings_link": absolute_url(reverse("notifications:preferences")),
             },
             language=user.language,
+            headers={"Message-ID": message_id(notification)},
         )
-    email_state_set(notification_id=notification.pk, state=EmailState.SENT if sent else EmailState.FAILED)
+    if sent:
+        services.email_sent(notification=notification)
+    else:
+        services.email_failed(notification=notification)
     return sent
+
+
+@periodic("*/15 * * * *")
+@task
+def emails_retry() -> int:
+    """Every 15 minutes: queue again the emails that should have gone and did not."""
+    return services.emails_retry()

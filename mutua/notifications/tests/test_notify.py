@@ -170,28 +170,34 @@ def test_a_failed_email_is_retried_a_few_times_then_left(
     make_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.core.mail.backends import locmem
+    from django.utils import timezone
 
     original = locmem.EmailBackend.send_messages
 
     def refuse(self, messages):
         raise SMTPException("mail server down")
 
+    def due_now(n):
+        Notification.objects.filter(pk=n.pk).update(email_next_at=timezone.now())
+
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
     user = make_user()
     with django_capture_on_commit_callbacks(execute=True):
         n = services.notify(user, Kind.SEAT_OFFERED, url="/inbox/")
-    for _ in range(5):  # the server stays down: two more tries, then it is left failed
+    assert services.emails_retry() == 0  # failed, but its next attempt is not due yet
+    for _ in range(8):  # the server stays down: every attempt allowed, then it is left failed
+        due_now(n)
         with django_capture_on_commit_callbacks(execute=True):
             services.emails_retry()
     n.refresh_from_db()
-    assert n.email_state == EmailState.FAILED and n.email_attempts == services.EMAIL_MAX_ATTEMPTS
+    assert n.email_state == EmailState.FAILED and n.email_attempts == services.email_max_attempts()
+    assert n.email_next_at is None and n.read_at is None
 
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", original)
     other = make_user()
-    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         m = services.notify(other, Kind.PROPOSAL_RECEIVED, url="/inbox/")
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", original)  # the server is back
+    due_now(m)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.emails_retry() == 1
     m.refresh_from_db()
@@ -204,7 +210,9 @@ def test_a_failed_email_is_not_retried_once_the_person_turned_email_off(
 ):
     user = make_user()
     n = services.notify(user, Kind.SEAT_OFFERED, url="/inbox/")
-    Notification.objects.filter(pk=n.pk).update(email_state=EmailState.FAILED, email_attempts=1)
+    Notification.objects.filter(pk=n.pk).update(
+        email_state=EmailState.FAILED, email_attempts=1, email_next_at=n.created_at
+    )
     services.preferences_set(user=user, email={Kind.SEAT_OFFERED: False})
     with django_capture_on_commit_callbacks(execute=True):
         assert services.emails_retry() == 0
