@@ -97,6 +97,8 @@ MATRIX = [
     row("get", "/groups/nonexistent99/", all=404),
     # Meetings of other fellowships (listings): public pages; the sample names no listing.
     row("get", "/listings/{source}/{slug}/", all=404),
+    # The Meeting Guide feed of the groups that opted in: public, read-only.
+    row("get", "/meeting-guide.json", all=200),
     # Joining: outsiders and former members see the form; people already in are sent on.
     row("get", "/groups/{code}/join/", anonymous=LOGIN, signed_in=200, waiting=302, member=302),
     row("post", "/groups/{code}/join/", anonymous=LOGIN, signed_in=400, waiting=302, member=302),

@@ -61,7 +61,7 @@ def test_no_url_joins_an_external_listing(imported):
         with pytest.raises(Resolver404):
             resolve(path)
     names = [p.name for p in __import__("mutua.listings.urls", fromlist=["urlpatterns"]).urlpatterns]
-    assert names == ["public"]
+    assert names == ["public", "meeting_guide"]
     with pytest.raises(NoReverseMatch):
         reverse("listings:join", args=["area-83", "8"])
 
