@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("mutua.core.urls")),
     path("", include("mutua.care.urls")),
     path("", include("mutua.circles.urls")),
+    path("", include("mutua.meetings.calendar_urls")),
     path("groups/<str:code>/meetings/", include("mutua.meetings.urls")),
     path("", include("mutua.matching.urls")),
     path("", include("mutua.notifications.urls")),

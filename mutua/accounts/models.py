@@ -87,13 +87,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         # set_password() leaves the new password pending in `_password` until the row is saved; Django
         # itself uses it to notify password validators. Every path that changes a password (reset
         # link, the admin's password form, `manage.py changepassword`) ends here, so this is the one
-        # place that revokes the person's API tokens: a token must not outlive the password that
-        # protected the account when it was created.
+        # place that revokes the person's API tokens and calendar address: neither may outlive the
+        # password that protected the account when it was created.
         password_changed = getattr(self, "_password", None) is not None and not self._state.adding
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
             if password_changed:
                 ApiToken.objects.filter(user=self).delete()
+                # The calendar feed's secret address too (through the relation: no import upward).
+                self.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=dj_timezone.now())
 
 
 def hash_token(raw: str) -> str:

@@ -144,11 +144,13 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 from mutua.api import routes  # noqa: E402
 from mutua.matching import api as matching_api  # noqa: E402
 from mutua.meetings import api as meetings_api  # noqa: E402
+from mutua.meetings import calendar_api  # noqa: E402
 from mutua.notifications import api as notifications_api  # noqa: E402
 
 api.add_router("", routes.router)
 api.add_router("", matching_api.router)
 api.add_router("", notifications_api.router)
 api.add_router("", meetings_api.router)
+api.add_router("", calendar_api.router)
 
 __all__ = ["api"]

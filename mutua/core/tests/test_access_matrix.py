@@ -245,6 +245,23 @@ MATRIX = [
     row("get", "/api/v1/groups/{code}/schedule", anonymous=401, signed_in=404, member=200),
     row("put", "/api/v1/groups/{code}/schedule", SCHEDULE, anonymous=401, signed_in=404, member=200),
     row("post", "/api/v1/groups/{code}/room", anonymous=401, signed_in=404, member=400),
+    # Calendar: the feed's secret address is public (a wrong token is the site's 404); one meeting as a
+    # file is for members (a made-up key is a 404); the calendar page and its links are one's own.
+    row("get", "/calendar/{token}.ics", all=404),
+    row("get", "/groups/{code}/meetings/{key}.ics", anonymous=LOGIN, signed_in=404, member=200),
+    row("get", "/me/calendar/", anonymous=LOGIN, signed_in=200),
+    row("post", "/me/calendar/", anonymous=LOGIN, signed_in=200),
+    row("get", "/me/calendar/replace/", anonymous=LOGIN, signed_in=302),
+    row("post", "/me/calendar/replace/", anonymous=LOGIN, signed_in=302),
+    row("get", "/me/calendar/revoke/", anonymous=LOGIN, signed_in=302),
+    row("post", "/me/calendar/revoke/", anonymous=LOGIN, signed_in=302),
+    row("post", "/me/calendar/names/", anonymous=LOGIN, signed_in=302),
+    row("get", "/me/calendar/go/{ref}/", anonymous=LOGIN, signed_in=404),
+    row("get", "/me/calendar/go/{ref}/{key}/", anonymous=LOGIN, signed_in=404),
+    row("get", "/api/v1/me/calendar", anonymous=401, signed_in=200),
+    row("post", "/api/v1/me/calendar", {"show_names": False}, anonymous=401, signed_in=201),
+    row("put", "/api/v1/me/calendar", {"show_names": True}, anonymous=401, signed_in=404),
+    row("delete", "/api/v1/me/calendar", anonymous=401, signed_in=404),
 ]
 
 

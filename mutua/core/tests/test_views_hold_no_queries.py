@@ -5,14 +5,14 @@ import ast
 from pathlib import Path
 
 MUTUA = Path(__file__).resolve().parents[2]
-# Modules that hold pages or API operations.
+# Modules that hold pages or API operations (views.py, api.py, and the likes of calendar_views.py).
 ENTRY_POINTS = sorted(
-    [
-        *MUTUA.glob("*/views.py"),
-        *MUTUA.glob("*/api.py"),
+    {
+        *MUTUA.glob("*/*views.py"),
+        *MUTUA.glob("*/*api.py"),
         MUTUA / "api" / "routes.py",
         MUTUA / "core" / "errorviews.py",
-    ]
+    }
 )
 # Calls that reach the database when made on a model, a manager or a queryset.
 ORM_METHODS = {
