@@ -10,6 +10,7 @@ from mutua.circles import services
 from mutua.circles.models import CircleStatus, Membership, MembershipStatus, PledgeAcceptance
 from mutua.core.errors import DomainError
 from mutua.core.models import AuditEvent
+from mutua.meetings.schedule import weekly
 
 
 def test_p7_join_records_pledge_acceptance_with_versions(make_circle, make_user, content):
@@ -190,7 +191,14 @@ def test_former_member_can_rejoin_with_a_fresh_acceptance(make_circle, make_user
 
 
 def test_p3_p4_group_forms_when_it_reaches_the_minimum(make_circle, make_user):
-    circle = make_circle()
+    """With a schedule (P3, decision 0004), the person who completes the minimum makes it active."""
+    founder = make_user()
+    circle = make_circle(founder=founder)
+    start = timezone.now() + timedelta(days=1)
+    services.circle_schedule_set(
+        circle=circle, rhythm=weekly(start.weekday(), 19, "Europe/Madrid", start.date()), user=founder
+    )
+    circle.refresh_from_db()
     assert circle.status == CircleStatus.FORMING
     for _ in range(3):
         join(circle, make_user())
