@@ -179,5 +179,17 @@ def test_a_meeting_from_answer_to_check_in_to_a_new_room(live_server, browser, g
     shot(page, "07-schedule")
     page.goto(f"{base}/groups/{circle.code}/meetings/attendance/")
     check_page(page, "my attendance", problems)
+
+    # The same pages in Spanish (longer words) still fit a phone and pass axe.
+    page.goto(f"{base}/groups/{circle.code}/meetings/")
+    page.select_option("#lang-select", "es")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_url(re.compile(f"/groups/{circle.code}/meetings/$"))
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", name="Reuniones", exact=True).count() == 1
+    check_page(page, "meetings page in Spanish", problems)
+    shot(page, "08-meetings-es")
+    page.goto(f"{base}/groups/{circle.code}/meetings/{key}/")
+    check_page(page, "one meeting in Spanish", problems)
     context.close()
     assert problems == []

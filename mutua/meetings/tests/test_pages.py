@@ -498,3 +498,25 @@ def test_a_schedule_change_by_circle_services_keeps_old_keys_404(group_at):
     g = group_at(24 * 60)
     circle_services.circle_schedule_set(circle=g.circle, rhythm=weekly_at(soon(24 * 60 + 61)), user=g.ana)
     assert client_for(g.ana).get(at(g)).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["es", "it", "ca"])
+def test_every_page_renders_in_each_language(group_at, language):
+    """Each catalogue's entries fit their placeholders (a wrong one fails when the page renders)."""
+    g = group_at(10)
+    last = g.key - timedelta(weeks=1)
+    services.checkin_self(circle=g.circle, user=g.ben, key=last, now=last)
+    services.rsvp_set(circle=g.circle, user=g.ben, key=g.key, answer=Answer.NOT_COMING, note="Fuera")
+    services.checkin_self(circle=g.circle, user=g.founder, key=g.key)
+    g.ana.language = language
+    g.ana.timezone = "America/New_York"
+    g.ana.save(update_fields=["language", "timezone"])
+    c = client_for(g.ana)
+    for path in [base(g), *(base(g) + p for p in ("room/", "place/", "schedule/", "attendance/"))]:
+        r = c.get(path)
+        assert r.status_code == 200 and f'lang="{language}"' in r.content.decode(), path
+    for suffix in ("", "cancel/", "move/", "restore/"):
+        assert c.get(at(g, suffix)).status_code == 200, suffix
+    page = text(c.get(base(g)))
+    assert "Meetings" not in page and "Next meeting" not in page  # translated, not English
+    assert c.get(f"/groups/{g.circle.code}/home/").status_code == 200
