@@ -1,8 +1,10 @@
 """Directory benchmark (issue #2): 20,000 groups and 150,000 members, in-process.
 
-Measures p50/p95 of three representative directory searches and of a public group page, next to a
-trivial view in the same process (the framework floor), on SQLite and on PostgreSQL (when reachable),
-and checks that the query count does not grow with the page size.
+Measures p50/p95 of representative directory searches (with and without the day and time filters of
+decision 0019) and of a public group page, next to a trivial view in the same process (the framework
+floor), on SQLite and on PostgreSQL (when reachable), and checks that the query count does not grow
+with the page size. Groups get schedules (mostly weekly, some fortnightly, monthly and custom, in
+several zones) and their slots from the product's own `slots_refresh_all`.
 
     .venv/bin/python bench/directory.py [--groups 20000] [--members 150000] [--runs 200]
                                         [--db sqlite|postgres]
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,6 +50,52 @@ def prepare_database(db: str) -> None:
         os.environ["DATABASE_URL"] = PG_URL
 
 
+ONLINE_ZONES = [
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/London",
+    "Atlantic/Canary",
+    "America/New_York",
+    "America/Mexico_City",
+    "America/Argentina/Buenos_Aires",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+]
+# Meeting hours people choose: mostly evenings, some mornings and afternoons, a few late.
+HOURS = [7, 9, 10, 11, 12, 16, 17, 18, 18, 19, 19, 19, 20, 20, 21, 22]
+
+
+def schedule_columns(rng: random.Random) -> dict[str, object]:
+    """A rhythm for a benchmark group: 70 % weekly, 12 % fortnightly, 8 % the n-th weekday of the
+    month, 4 % a day of the month, 3 % a custom rule (two weekdays), 3 % no schedule yet."""
+    from datetime import date, time
+
+    roll = rng.random()
+    if roll < 0.03:
+        return {}
+    common: dict[str, object] = {
+        "schedule_start_date": date(2026, 1, 5),
+        "schedule_start_time": time(rng.choice(HOURS), rng.choice([0, 0, 0, 30])),
+        "schedule_duration": 90,
+    }
+    weekday = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6])
+    if roll < 0.73:
+        return {**common, "schedule_kind": "weekly", "schedule_weekday": weekday}
+    if roll < 0.85:
+        return {**common, "schedule_kind": "fortnightly", "schedule_weekday": weekday}
+    if roll < 0.93:
+        return {
+            **common,
+            "schedule_kind": "monthly_nth",
+            "schedule_weekday": weekday,
+            "schedule_nth": rng.choice([1, 2, 3, -1]),
+        }
+    if roll < 0.97:
+        return {**common, "schedule_kind": "monthly_day", "schedule_monthday": rng.randint(1, 28)}
+    days = ",".join(sorted(rng.sample(["MO", "TU", "WE", "TH", "FR"], 2)))
+    return {**common, "schedule_kind": "rrule", "schedule_rrule": f"FREQ=WEEKLY;BYDAY={days}"}
+
+
 def seed(n_groups: int, n_members: int) -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -69,21 +118,30 @@ def seed(n_groups: int, n_members: int) -> None:
     circles = []
     for i in range(n_groups):
         mode = rng.choice(["in_person", "in_person", "online", "hybrid"])
+        place = None if mode == "online" else rng.choice(places)
+        # Online groups meet in several zones, so the day and time filters convert between clocks.
+        tz = place.timezone if place is not None else rng.choice(ONLINE_ZONES)
         circles.append(
             Circle(
                 code=new_code(),
                 name=f"Group {i}",
                 experience=rng.choices(experiences, weights)[0],
                 mode=mode,
-                place=None if mode == "online" else rng.choice(places),
+                place=place,
                 description="A calm group. " * 8,
                 listed=rng.random() < 0.9,
                 open=rng.random() < 0.85,
                 member_count=0,
                 status="active",
+                timezone=tz,
+                **schedule_columns(rng),
             )
         )
     Circle.objects.bulk_create(circles, batch_size=5000)
+    # The slots the day and time filters read, by the product's own writer (decision 0019).
+    from mutua.circles.services import slots_refresh_all
+
+    slots_refresh_all()
     circles = list(Circle.objects.only("pk", "max_members"))
     rows = []
     for c in circles:
@@ -129,6 +187,8 @@ def measure(db: str, runs: int) -> dict:
     from mutua.circles.models import Circle, Membership
 
     client = Client()
+    # A visitor whose browser reported Madrid (viewer-tz.js keeps it in a cookie).
+    client.cookies["mutua_tz"] = "Europe/Madrid"
     codes = list(Circle.objects.filter(listed=True).values_list("code", flat=True)[:500])
     scenarios = {
         "search: family + language + accepting": (
@@ -136,39 +196,84 @@ def measure(db: str, runs: int) -> dict:
         ),
         "search: near Madrid 25 km, in person": "/groups/?place=madrid&radius=25&mode=in_person",
         "search: item + language, page 3": "/groups/?experience=alcohol&language=it&page=3",
+        "search: Tue + Thu evening": "/groups/?weekday=1&weekday=3&time_of_day=evening",
+        "search: family + language + Sat morning": (
+            "/groups/?experience=grief-and-loss&language=es&weekday=5&time_of_day=morning"
+        ),
+        "search: near Madrid 25 km, Mon–Fri night": (
+            "/groups/?place=madrid&radius=25&weekday=0&weekday=1&weekday=2&weekday=3&weekday=4&time_of_day=night"
+        ),
+        "API: Wed afternoon, New York viewer": (
+            "/api/v1/directory?weekday=2&time_of_day=afternoon&tz=America/New_York"
+        ),
         "public group page": None,
         "trivial view (floor)": "/healthz",
     }
     results = {}
+    found = {}
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     for name, url in scenarios.items():
-        times = []
+        times, cpu = [], []
         for i in range(runs + 10):
             path = url or f"/groups/{codes[i % len(codes)]}/"
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(path)
-            dt = (time.perf_counter() - t0) * 1000
+            dt, dc = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
             assert response.status_code == 200, (path, response.status_code)
             if i >= 10:  # warm-up excluded
                 times.append(dt)
-        results[name] = {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(pct(times, 95), 2)}
-    # Query count must not grow with the page size.
+                cpu.append(dc)
+        # Wall time, and this process's CPU time (less sensitive to other work on a shared machine;
+        # it leaves out the time PostgreSQL's own processes spend).
+        results[name] = {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(pct(times, 95), 2),
+            "cpu_p50_ms": round(statistics.median(cpu), 2),
+            "cpu_p95_ms": round(pct(cpu, 95), 2),
+        }
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    # Query count must not grow with the page size, with or without the day and time filters.
     from mutua.circles.selectors import DirectoryFilters, directory_search
+    from mutua.core.i18n import Visitor
 
-    counts = {}
-    for size in (10, 20, 50):
-        with CaptureQueriesContext(connection) as ctx:
-            page = directory_search(filters=DirectoryFilters(experience="grief-and-loss", page_size=size))
-            for c in page.object_list:
-                _ = (c.experience.name, c.place and c.place.name, c.languages, c.size_band)
-        counts[size] = len(ctx)
+    madrid = Visitor(language="es", country="ES", timezone="Europe/Madrid", timezone_known=True)
+    searches = {
+        "family": {"experience": "grief-and-loss"},
+        "family + Tue/Thu evening": {
+            "experience": "grief-and-loss",
+            "weekdays": (1, 3),
+            "time_of_day": "evening",
+        },
+    }
+    counts: dict[str, dict[int, int]] = {}
+    for label, params in searches.items():
+        counts[label] = {}
+        for size in (10, 20, 50):
+            with CaptureQueriesContext(connection) as ctx:
+                page = directory_search(filters=DirectoryFilters(page_size=size, visitor=madrid, **params))
+                for c in page.object_list:
+                    _ = (
+                        c.experience.name,
+                        c.place and c.place.name,
+                        c.languages,
+                        c.size_band,
+                        c.next_meeting,
+                    )
+            counts[label][size] = len(ctx)
+            found[label] = page.paginator.count
     reset_queries()
+    from mutua.circles.models import CircleSlot
+
     return {
         "db": db,
         "groups": Circle.objects.count(),
         "members": Membership.objects.count(),
+        "slots": CircleSlot.objects.count(),
         "runs": runs,
         "results": results,
         "queries_by_page_size": counts,
+        "found": found,
+        "cpu_seconds": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
     }
 
 
@@ -183,8 +288,12 @@ def run_one(db: str, groups: int, members: int, runs: int) -> dict:
     t0 = time.perf_counter()
     seed(groups, members)
     seeded = time.perf_counter() - t0
+    load_before = os.getloadavg()
     out = measure(db, runs)
     out["seed_seconds"] = round(seeded, 1)
+    # The machine is shared: the load around the measurement says how much to trust it.
+    out["load_before"] = [round(x, 2) for x in load_before]
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
 
@@ -221,8 +330,16 @@ def main() -> None:
             f"(seeded in {data['seed_seconds']} s)"
         )
         for name, r in data["results"].items():
-            print(f"  {name:42s} p50 {r['p50_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms")
+            print(
+                f"  {name:42s} p50 {r['p50_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms   "
+                f"(CPU {r['cpu_p50_ms']:6.2f} / {r['cpu_p95_ms']:6.2f} ms)"
+            )
         print(f"  queries by page size: {data['queries_by_page_size']}")
+        print(f"  groups found: {data['found']}; slots: {data['slots']}")
+        print(
+            f"  CPU {data['cpu_seconds']} s while measuring; load average {data['load_before']} before, "
+            f"{data['load_after']} after"
+        )
 
 
 if __name__ == "__main__":

@@ -364,7 +364,10 @@ class CircleSlot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["circle", "minute_of_week"], name="circle_slot_unique"),
         ]
-        indexes = [models.Index(fields=["timezone", "minute_of_week", "circle"], name="circle_slot_lookup")]
+        indexes = [
+            # Covering: a search reads the index alone (zone, minute, the group, and whether it has ended).
+            models.Index(fields=["timezone", "minute_of_week", "circle", "until"], name="circle_slot_lookup")
+        ]
 
     def __str__(self) -> str:
         return f"{self.circle_id}@{self.timezone}+{self.minute_of_week}"

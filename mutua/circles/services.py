@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,7 @@ from mutua.circles.models import (
     PledgeAcceptance,
 )
 from mutua.circles.pseudonyms import PSEUDONYM_MAX, clean_pseudonym, pseudonym_key
+from mutua.circles.selectors import SLOT_ZONES_KEY, slot_zones
 from mutua.core import ratelimit
 from mutua.core.errors import DomainError
 from mutua.core.models import audit
@@ -311,6 +313,11 @@ def circle_slots_refresh(*, circle: Circle, now: datetime | None = None) -> None
     rows = _slot_rows(circle, now or timezone.now())
     CircleSlot.objects.filter(circle=circle).delete()
     CircleSlot.objects.bulk_create(rows)
+    if circle.timezone not in slot_zones():
+        # A zone nobody had: drop the cached list now, and again once the rows are visible to others
+        # (a process reading it in between would cache the list without it).
+        cache.delete(SLOT_ZONES_KEY)
+        transaction.on_commit(lambda: cache.delete(SLOT_ZONES_KEY))
 
 
 def slots_refresh_all(*, now: datetime | None = None, batch: int = 500) -> int:
@@ -327,6 +334,7 @@ def slots_refresh_all(*, now: datetime | None = None, batch: int = 500) -> int:
             scheduled += sum(1 for circle in circles if circle.has_schedule)
             CircleSlot.objects.filter(circle_id__in=chunk).delete()
             CircleSlot.objects.bulk_create(rows)
+    cache.delete(SLOT_ZONES_KEY)
     return scheduled
 
 

@@ -65,7 +65,9 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["timezone", "minute_of_week", "circle"], name="circle_slot_lookup")],
+                "indexes": [
+                    models.Index(fields=["timezone", "minute_of_week", "circle", "until"], name="circle_slot_lookup")
+                ],
                 "constraints": [
                     models.UniqueConstraint(fields=("circle", "minute_of_week"), name="circle_slot_unique")
                 ],

@@ -196,7 +196,8 @@ def test_ties_are_broken_by_name_then_creation(make_circle, content):
         # Without a zone from the browser, the country's usual one is a guess (not "known"), else UTC.
         ("es-ES,es;q=0.9,en;q=0.8", "", Visitor("es", "ES", "Europe/Madrid")),
         ("es", "", Visitor("es", "", "UTC")),  # a bare language names no country
-        ("fr-CA,fr;q=0.9", "", Visitor("fr", "CA", "America/Toronto")),  # a group language the interface lacks
+        # A group language the interface lacks.
+        ("fr-CA,fr;q=0.9", "", Visitor("fr", "CA", "America/Toronto")),
         ("zh-Hant-TW, it;q=0.5", "", Visitor("it", "TW", "Asia/Taipei")),
         ("es-ES", "ca", Visitor("ca", "ES", "Europe/Madrid")),  # the language the person chose on the site
         ("", "", Visitor("", "", "UTC")),

@@ -329,7 +329,7 @@ def test_the_public_page_shows_the_rhythm_and_both_clocks(meets, client, frozen)
     assert "Every week on Tuesday at 13:00 (New York time)" in text
     assert "Tuesday 1 December, 19:00 your time (13:00 in New York)" in text
     guessed = client_for(None).get(f"/groups/{group.code}/", headers={"accept-language": "es-ES"}).text
-    assert "19:00 in Madrid (13:00 in New York)" in guessed  # a guess is named, not "your time"
+    assert "19:00 en Madrid (13:00 en New York)" in guessed  # a guess is named, not "tu hora"
 
 
 def test_across_midnight_the_groups_day_is_named(meets, client, frozen):
