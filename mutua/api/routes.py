@@ -8,6 +8,7 @@ from pydantic import field_validator
 
 from mutua.accounts import selectors as account_selectors
 from mutua.accounts import services as account_services
+from mutua.api.schemas import Message
 from mutua.circles import selectors, services
 from mutua.circles.consent import consent_is_current, current_pledge_version
 from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, Place
@@ -213,10 +214,6 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
-
-
-class Message(Schema):
-    detail: str
 
 
 def _agreement(a: BasicAgreement) -> AgreementOut:

@@ -6,15 +6,12 @@ from typing import Any, Literal
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
+from mutua.api.schemas import Message
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.matching import selectors, services
 from mutua.matching.models import Interest
 
 router = Router(tags=["matching"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class InterestIn(Schema):

@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.params.functions import Path as PathParam
 
+from mutua.api.schemas import Message
 from mutua.circles import services as circle_services
 from mutua.circles.models import Circle, Membership, Mode
 from mutua.circles.policies import Need, access_circle
@@ -25,10 +26,6 @@ KEY = PathParam(
     pattern=r"^\d{8}T\d{4}Z$",
     description="A meeting's key: the UTC start its rhythm generates for it, e.g. 20261208T1800Z.",
 )
-
-
-class Message(Schema):
-    detail: str
 
 
 class OccurrenceOut(Schema):
@@ -65,7 +62,7 @@ class RoomOut(Schema):
     created_at: datetime
 
 
-class PlaceOut(Schema):
+class MeetingPlaceOut(Schema):
     address: str
     access_notes: str
     dial_in: str
@@ -82,7 +79,7 @@ class MeetingsOut(Schema):
     next: OccurrenceOut | None = Field(None, description="The next meeting not cancelled that has not ended.")
     upcoming: list[OccurrenceOut] = Field(..., description="The next meetings, cancelled ones included.")
     room: RoomOut | None = Field(None, description="The group's current online room (members only).")
-    place: PlaceOut | None = None
+    place: MeetingPlaceOut | None = None
     reminder: Literal["none", "day_before", "two_hours"]
     commitment: list[TurnoutOut] = Field(..., description="People present at each of the last meetings.")
 
@@ -107,7 +104,7 @@ class MeetingOut(Schema):
     )
     checkin_opens_at: datetime
     room: RoomOut | None = None
-    place: PlaceOut | None = None
+    place: MeetingPlaceOut | None = None
 
 
 class RsvpIn(Schema):
@@ -200,10 +197,10 @@ def _room(circle: Circle, room: Room | None) -> RoomOut | None:
     return RoomOut(url=room.url, created_at=room.created_at)
 
 
-def _place(place: MeetingPlace | None) -> PlaceOut | None:
+def _place(place: MeetingPlace | None) -> MeetingPlaceOut | None:
     if place is None:
         return None
-    return PlaceOut(address=place.address, access_notes=place.access_notes, dial_in=place.dial_in)
+    return MeetingPlaceOut(address=place.address, access_notes=place.access_notes, dial_in=place.dial_in)
 
 
 def _meeting(request: AuthenticatedHttpRequest, code: str, key: str) -> tuple[Circle, Membership, Occurrence]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
+from mutua.api.schemas import Message
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.meetings import calendar_selectors, calendar_services
 
@@ -14,10 +15,6 @@ if TYPE_CHECKING:
     from mutua.accounts.models import User
 
 router = Router(tags=["calendar"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class CalendarFeedOut(Schema):

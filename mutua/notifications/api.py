@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
+from mutua.api.schemas import Message
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.notifications import selectors, services
 from mutua.notifications.models import Kind, Notification
@@ -13,10 +14,6 @@ from mutua.notifications.texts import text_for
 router = Router(tags=["notifications"])
 
 PAGE_SIZE = 20
-
-
-class Message(Schema):
-    detail: str
 
 
 class NotificationOut(Schema):
