@@ -73,6 +73,8 @@ def test_a_visitor_in_madrid_finds_a_new_york_group_on_tuesday_evening(live_serv
     assert "Brooklyn Tuesdays" in results.inner_text()
     assert "Madrid Thursdays" not in results.inner_text()
     assert "Tuesday, evening" in page.locator("#filter-summary").inner_text()
+    # The first page guessed the zone from the language (en-GB: London); the search knows it.
+    assert page.locator("#times-zone").inner_text() == "(your time)"
     assert "(13:00 in New York)" in results.inner_text()
     check_page(page, "directory, Tuesday evening", problems)
     shot(page, "40-directory-times")

@@ -254,8 +254,13 @@ def test_the_folded_filters_say_which_days_and_time(meets, client):
     response = client.get("/groups/?weekday=1&weekday=3&time_of_day=evening")
     assert "Filters: Tuesday, Thursday, evening" in response.text
     assert "data-viewer-tz" in response.text and "js/viewer-tz.js" in response.text
-    htmx = client.get("/groups/?weekday=1&time_of_day=evening", headers={"HX-Request": "true"})
+    htmx = client.get(
+        "/groups/?weekday=1&time_of_day=evening&tz=Europe/Madrid", headers={"HX-Request": "true"}
+    )
     assert "Filters: Tuesday, evening" in htmx.text
+    # The zone the times are read on is swapped too: the first page may have guessed it.
+    assert '<span id="times-zone" class="muted">(your time)</span>' in htmx.text
+    assert '<span id="times-zone" class="muted">(UTC)</span>' in client.get("/groups/").text
 
 
 def test_an_empty_search_offers_any_day_and_time_first(meets, client):
