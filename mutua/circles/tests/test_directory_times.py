@@ -117,6 +117,18 @@ def test_new_york_tuesday_1300_is_tuesday_evening_for_a_viewer_in_madrid(meets, 
     assert new_york.code in found(weekdays=[1], band="afternoon", visitor=there, now=now)
 
 
+def test_the_offsets_of_the_search_moment_are_used(meets):
+    # Madrid 19:30 is 18:30 UTC in winter (evening) but 17:30 in summer (afternoon).
+    madrid = meets(weekday=1, at=time(19, 30))
+    utc = Visitor(timezone="UTC", timezone_known=True)
+    assert found(weekdays=[1], band="evening", visitor=utc, now=DECEMBER) == {madrid.code}
+    assert found(weekdays=[1], band="afternoon", visitor=utc, now=JULY) == {madrid.code}
+    # Sydney's winter is Madrid's summer: Wednesday 8:00 there is Wednesday 0:00 in Madrid in July.
+    sydney = meets("Australia/Sydney", weekday=2, at=time(8))
+    assert sydney.code in found(weekdays=[2], band="night", now=JULY)
+    assert sydney.code not in found(weekdays=[1], band="night", now=JULY)
+
+
 def test_sydney_wednesday_morning_is_tuesday_night_in_madrid_in_december(meets):
     sydney = meets("Australia/Sydney", weekday=2, at=time(8))
     assert sydney.code in found(weekdays=[1], band="night")
