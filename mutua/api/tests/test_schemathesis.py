@@ -85,7 +85,13 @@ def test_meeting_operations_inside_a_group_match_the_schema(case, member_at_a_me
     if "key" in params:
         params["key"] = key
     case.path_parameters = params
+    # The code and key are replaced by real ones, so a case generated to break them is no longer
+    # negative: "negative data must be rejected" would judge a request that was never sent. The test
+    # above, with the generated code and key, keeps that check.
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
-        excluded_checks=[schemathesis.checks.positive_data_acceptance],
+        excluded_checks=[
+            schemathesis.checks.positive_data_acceptance,
+            schemathesis.checks.negative_data_rejection,
+        ],
     )
