@@ -25,7 +25,7 @@ from mutua.meetings.schedule import Kind, Rhythm, next_occurrence, occurrences
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 # Rules without a fixed weekday (a day of the month, a custom rule) give the weekdays and times they
-# produce over this stretch ahead (refreshed daily by `manage.py directory_slots_refresh`).
+# produce over this stretch ahead (refreshed daily: `circles.tasks.directory_slots_refresh`).
 DERIVED_WINDOW = timedelta(weeks=8)
 
 

@@ -12,3 +12,12 @@ def seat_offers_tick() -> None:
     """Every 5 minutes: unanswered seat offers past their deadline go to the next person, and those
     whose offer ends soon are reminded once."""
     services.seat_offers_tick()
+
+
+@periodic("37 3 * * *")
+@task
+def directory_slots_refresh() -> None:
+    """Daily: recompute when every group meets for the directory's day and time filters (decision
+    0019), since a day-of-month or custom rhythm falls on other weekdays as the months go by, and a
+    rhythm that has ended leaves the filters."""
+    services.slots_refresh_all()

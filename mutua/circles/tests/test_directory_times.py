@@ -14,6 +14,7 @@ from mutua.circles import services
 from mutua.circles.meeting_times import BANDS, TimeOfDay, band_of, shifted, viewer_spans, zone_ranges
 from mutua.circles.models import CircleSlot
 from mutua.circles.selectors import DirectoryFilters, directory_search
+from mutua.circles.tasks import directory_slots_refresh
 from mutua.core.i18n import TZ_COOKIE, Visitor
 from mutua.meetings.models import MeetingPlace, Room
 from mutua.meetings.schedule import Kind, Rhythm
@@ -216,6 +217,9 @@ def test_the_refresh_command_rebuilds_every_groups_slots(meets):
     CircleSlot.objects.all().delete()
     assert found(weekdays=[4]) == set()
     call_command("directory_slots_refresh", stdout=io.StringIO())
+    assert found(weekdays=[4]) == {group.code}
+    CircleSlot.objects.all().delete()
+    directory_slots_refresh.call()  # the daily periodic task
     assert found(weekdays=[4]) == {group.code}
 
 

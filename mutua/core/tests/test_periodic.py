@@ -26,6 +26,7 @@ SCHEDULE = {
     "mutua.notifications.tasks.emails_retry": "*/15 * * * *",
     "mutua.core.tasks.prune_task_results": "17 3 * * *",
     "mutua.core.tasks.clear_sessions": "27 3 * * *",
+    "mutua.circles.tasks.directory_slots_refresh": "37 3 * * *",
 }
 
 

@@ -1,6 +1,7 @@
 """`manage.py directory_slots_refresh`: recompute when every group meets, for the directory's day and
-time filters (decision 0019). Idempotent; run it daily (a day-of-month or custom rhythm falls on other
-weekdays as the months go by) and after loading groups by other means than the services."""
+time filters (decision 0019), at once. Idempotent. The periodic task `circles.tasks.
+directory_slots_refresh` does the same daily; run this after loading groups by other means than the
+services."""
 
 from typing import Any
 
