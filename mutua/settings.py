@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mutua.accounts",
     "mutua.circles",
     "mutua.meetings",
+    "mutua.governance",
     "mutua.care",
     "mutua.matching",
     "mutua.notifications",
@@ -296,6 +297,15 @@ TASKS = {
 MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))
 # /healthz reports "tasks" when a ready task has waited longer than this (no worker is taking jobs).
 HEALTHZ_TASK_MAX_WAIT_SECONDS = int(env("HEALTHZ_TASK_MAX_WAIT_SECONDS", "600"))
+
+# Self-government (docs/decisions/0021): a proposal's default time to answer, the share of members who
+# must take a stance for a consent decision to stand, the default quorum of a majority vote, the days
+# members have to answer a join request, and how long a dissolved group's content is kept.
+MUTUA_PROPOSAL_DAYS = int(env("MUTUA_PROPOSAL_DAYS", "7"))
+MUTUA_CONSENT_MIN_PARTICIPATION = float(env("MUTUA_CONSENT_MIN_PARTICIPATION", "0.5"))
+MUTUA_MAJORITY_QUORUM = float(env("MUTUA_MAJORITY_QUORUM", "0.5"))
+MUTUA_JOIN_REQUEST_DAYS = int(env("MUTUA_JOIN_REQUEST_DAYS", "3"))
+MUTUA_DISSOLVED_RETENTION_DAYS = int(env("MUTUA_DISSOLVED_RETENTION_DAYS", "90"))
 
 # Online rooms: the video service's base URL; a room is this URL plus an unguessable name (P7).
 MUTUA_VIDEO_BASE_URL = os.environ.get("MUTUA_VIDEO_BASE_URL", "https://meet.jit.si/")

@@ -214,6 +214,12 @@ class Circle(models.Model):
     )
     listed = models.BooleanField(_("listed in the directory"), default=True)
     open = models.BooleanField(_("open to newcomers"), default=True)
+    # An open group may choose (by proposal) to review newcomers: joining then asks the group first
+    # (a membership with status `requested`). `openness` reads the two together.
+    reviews_newcomers = models.BooleanField(_("newcomers ask first"), default=False)
+    # Set when the group decided to end (a passed dissolution proposal): closed to newcomers, out of
+    # the directory; its content follows `settings.MUTUA_DISSOLVED_RETENTION_DAYS`.
+    dissolved_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=CircleStatus.choices, default=CircleStatus.FORMING)
     # The group's meeting rhythm, in its own time zone (P3): `rhythm` turns these columns into the pure
     # `meetings.schedule.Rhythm`, which expands occurrences on demand. No kind = no schedule yet.
@@ -313,6 +319,13 @@ class Circle(models.Model):
         return local.weekday(), local.hour
 
     @property
+    def openness(self) -> str:
+        """ "open", "review" or "closed" (`governance.models.Openness`)."""
+        if not self.open or self.dissolved_at is not None:
+            return "closed"
+        return "review" if self.reviews_newcomers else "open"
+
+    @property
     def free_seats(self) -> int:
         """Seats nobody holds (`Membership.objects.holding_seat()`, denormalised in `seats_held`)."""
         return max(0, self.max_members - self.seats_held)
@@ -377,12 +390,19 @@ class MembershipStatus(models.TextChoices):
     MEMBER = "member", _("Member")
     WAITING = "waiting", _("On the waiting list")
     OFFERED = "offered", _("Seat offered")
+    # Asked to join a group that reviews newcomers; the members welcome or object (governance).
+    REQUESTED = "requested", _("Asked to join")
     LEFT = "left", _("Left")
 
 
 # A live relation to a group: the person is in it or in its queue. One definition for the gate,
 # the services, the selectors and the templates (`Membership.is_live`).
-LIVE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.WAITING, MembershipStatus.OFFERED)
+LIVE_STATUSES = (
+    MembershipStatus.MEMBER,
+    MembershipStatus.WAITING,
+    MembershipStatus.OFFERED,
+    MembershipStatus.REQUESTED,
+)
 # Holding a seat: members, and people offered a seat (decision 0008).
 SEAT_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.OFFERED)
 # In the queue: live but not (yet) a member.
@@ -420,6 +440,10 @@ class Membership(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # A join request (status `requested`): the newcomer's optional short message to the group, and
+    # the day the members' time to answer ends.
+    request_message = models.CharField(max_length=500, blank=True, default="")
+    request_deadline = models.DateTimeField(null=True, blank=True)
     agreements_version = models.PositiveIntegerField(default=0)
     pledge_version = models.PositiveIntegerField(default=0)
 

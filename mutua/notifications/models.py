@@ -23,6 +23,15 @@ class Kind(models.TextChoices):
     OFFER_LAPSED = "offer_lapsed", _("An offer or proposal has closed")
     MEETING_REMINDER = "meeting_reminder", _("Reminder: a meeting is coming")
     MEETING_CHANGED = "meeting_changed", _("A meeting has changed")
+    PROPOSAL_OPENED = "proposal_opened", _("A group decision is open")
+    PROPOSAL_CLOSING = "proposal_closing", _("Reminder: a group decision closes soon")
+    PROPOSAL_CLOSED = "proposal_closed", _("A group decision has closed")
+    PROPOSAL_ABOUT_YOU = "proposal_about_you", _("A group decision concerns you")
+    REVIEW_DUE = "review_due", _("A group decision is due for review")
+    JOIN_REQUEST = "join_request", _("Someone asks to join a group")
+    JOIN_REQUEST_CLOSED = "join_request_closed", _("Your request to join has closed")
+    ROLE_OFFERED = "role_offered", _("A role at a meeting is offered to you")
+    MEMBERSHIP_ENDED = "membership_ended", _("Your membership has ended")
 
 
 # Time-critical kinds arrive by email too unless the person says otherwise; the rest stay in the inbox.
@@ -35,6 +44,12 @@ EMAIL_BY_DEFAULT = frozenset(
         Kind.GROUP_FORMED,
         Kind.MEETING_REMINDER,
         Kind.MEETING_CHANGED,
+        Kind.PROPOSAL_OPENED,
+        Kind.PROPOSAL_CLOSING,
+        Kind.PROPOSAL_ABOUT_YOU,
+        Kind.JOIN_REQUEST,
+        Kind.JOIN_REQUEST_CLOSED,
+        Kind.MEMBERSHIP_ENDED,
     }
 )
 

@@ -72,6 +72,54 @@ TEXTS: dict[str, Text] = {
         ),
         _("See the meeting"),
     ),
+    Kind.PROPOSAL_OPENED: Text(
+        _("Your group has a decision to make"),
+        _("A member of one of your groups has opened a proposal. Read it and say where you stand."),
+        _("See the proposal"),
+    ),
+    Kind.PROPOSAL_CLOSING: Text(
+        _("A group decision closes soon"),
+        _("A proposal in one of your groups closes soon, and you have not said where you stand yet."),
+        _("See the proposal"),
+    ),
+    Kind.PROPOSAL_CLOSED: Text(
+        _("A group decision has closed"),
+        _("A proposal in one of your groups has closed. The result is on its page."),
+        _("See the result"),
+    ),
+    Kind.PROPOSAL_ABOUT_YOU: Text(
+        _("A group decision concerns you"),
+        _(
+            "A proposal in one of your groups is about you. You can read it and answer in its "
+            "discussion. You do not vote on it."
+        ),
+        _("See the proposal"),
+    ),
+    Kind.REVIEW_DUE: Text(
+        _("Time to look at a decision again"),
+        _("One of your groups asked to review a decision it made. It is time to look at it again."),
+        _("See the decision"),
+    ),
+    Kind.JOIN_REQUEST: Text(
+        _("Someone asks to join"),
+        _("Someone asks to join one of your groups. Members can welcome them or object, with a reason."),
+        _("See the request"),
+    ),
+    Kind.JOIN_REQUEST_CLOSED: Text(
+        _("Your request has an answer"),
+        _("Your request to join a group has an answer. You can see it on the group's page."),
+        _("See the answer"),
+    ),
+    Kind.ROLE_OFFERED: Text(
+        _("A role is offered to you"),
+        _("A practical role at a coming meeting is offered to you. You can take it, decline or swap."),
+        _("See the meeting"),
+    ),
+    Kind.MEMBERSHIP_ENDED: Text(
+        _("Your membership has ended"),
+        _("Your membership of one of your groups has ended. You can look for another group at any time."),
+        _("Browse groups"),
+    ),
 }
 
 
