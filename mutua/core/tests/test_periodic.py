@@ -23,6 +23,7 @@ ROOT = Path(django_settings.BASE_DIR)
 SCHEDULE = {
     "mutua.circles.tasks.seat_offers_tick": "*/5 * * * *",
     "mutua.matching.tasks.proposals_tick": "*/5 * * * *",
+    "mutua.meetings.tasks.meeting_reminders": "*/5 * * * *",
     "mutua.notifications.tasks.emails_retry": "*/15 * * * *",
     "mutua.core.tasks.prune_task_results": "17 3 * * *",
     "mutua.core.tasks.clear_sessions": "27 3 * * *",
@@ -79,7 +80,7 @@ def test_the_scheduler_command_loads_every_app_and_stops_on_sigterm(tmp_path):
             time.sleep(0.05)
         text = out.read_text()
         assert "Starting scheduler" in text, text
-        for app in ("mutua.circles", "mutua.matching", "mutua.notifications", "mutua.core"):
+        for app in ("mutua.circles", "mutua.matching", "mutua.meetings", "mutua.notifications", "mutua.core"):
             assert f"Loaded tasks from {app}." in text
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(10) == 0
