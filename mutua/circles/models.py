@@ -409,6 +409,14 @@ SEAT_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.OFFERED)
 QUEUED_STATUSES = (MembershipStatus.WAITING, MembershipStatus.OFFERED)
 
 
+class RequestOutcome(models.TextChoices):
+    """How a join request ended. The requester sees only "welcomed" or "not this time" (decision 0021)."""
+
+    ADMITTED = "admitted", _("Welcomed")
+    CLOSED = "closed", _("Not this time")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def live(self) -> "MembershipQuerySet":
         return self.filter(status__in=LIVE_STATUSES)
@@ -444,6 +452,15 @@ class Membership(models.Model):
     # the day the members' time to answer ends.
     request_message = models.CharField(max_length=500, blank=True, default="")
     request_deadline = models.DateTimeField(null=True, blank=True)
+    # The request's public reference (members answer it at /groups/<code>/requests/, the API at
+    # .../requests/{ref}), and how it ended, for the requester's neutral status (`circles.join_requests`).
+    request_ref = models.CharField(max_length=16, blank=True, default="", editable=False)
+    request_outcome = models.CharField(
+        max_length=16, blank=True, default="", choices=RequestOutcome.choices, editable=False
+    )
+    # When the member went past the group's welcome step ("Continue to the group"); until then the
+    # group's home sends them there, whichever way they became a member.
+    welcomed_at = models.DateTimeField(null=True, blank=True)
     agreements_version = models.PositiveIntegerField(default=0)
     pledge_version = models.PositiveIntegerField(default=0)
 
