@@ -22,7 +22,9 @@ class NotificationOut(Schema):
     title: str
     body: str
     url: str = Field(..., description="A path on this site; the page applies its own access rules.")
-    due_at: datetime | None
+    due_at: datetime | None = Field(
+        ..., description="A deadline to answer by; for kind meeting_reminder, when the meeting starts."
+    )
     created_at: datetime
     read: bool
 

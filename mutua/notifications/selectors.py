@@ -15,6 +15,12 @@ def inbox_for(*, viewer: "User") -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=viewer.pk).order_by("-created_at", "-pk")
 
 
+def notification_of(*, viewer: "User", code: str) -> Notification | None:
+    """One of the viewer's own notifications by its code; another person's is None, like a code that
+    does not exist."""
+    return Notification.objects.filter(user_id=viewer.pk, code=code).first()
+
+
 def unread_count(*, viewer: "User") -> int:
     return Notification.objects.filter(user_id=viewer.pk, read_at__isnull=True).count()
 

@@ -3,8 +3,9 @@ and the periodic retry of emails that did not go.
 
 The task receives only the notification's id (task arguments are visible to host staff). It claims
 the email first (services.email_claim: of any number of tasks for the same notification, one sends),
-reads the person when it runs, writes in their language and time zone, and links only to the inbox:
-the text is the kind's neutral text (P7). A failure is retried with growing pauses (EMAIL_BACKOFF)."""
+reads the person when it runs, writes in their language and time zone, and links to the notification
+(which, after logging in, opens its page): the text is the kind's neutral text (P7). A failure is
+retried with growing pauses (EMAIL_BACKOFF)."""
 
 import zoneinfo
 from urllib.parse import urlsplit
@@ -48,8 +49,12 @@ def send_notification_email(notification_id: int) -> bool:
             context={
                 "title": text.title,
                 "body": text.body,
-                "due": notification.due_at,
-                "link": absolute_url(reverse("notifications:inbox")),
+                # A meeting's start stays out of the email: with the public directory's day and time
+                # filters, a time could point to the group. The meeting page shows it.
+                "due": None if text.due_is_start else notification.due_at,
+                # The notification's own link (its random code, behind login), never the page's: a
+                # group's code in an email would lead anyone reading it to the group's public page.
+                "link": absolute_url(reverse("notifications:open", args=[notification.code])),
                 "settings_link": absolute_url(reverse("notifications:preferences")),
             },
             language=user.language,

@@ -15,6 +15,9 @@ class Text:
     title: Promise
     body: Promise
     action: Promise
+    # What the notification's `due_at` is: a deadline to answer by (the default), or when the meeting
+    # it is about starts (shown in the inbox, kept out of emails).
+    due_is_start: bool = False
 
 
 TEXTS: dict[str, Text] = {
@@ -63,6 +66,7 @@ TEXTS: dict[str, Text] = {
         _("A meeting is coming up"),
         _("One of your groups meets soon. The time and how to join are on the meeting page."),
         _("See the meeting"),
+        due_is_start=True,
     ),
     Kind.MEETING_CHANGED: Text(
         _("A meeting has changed"),

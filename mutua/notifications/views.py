@@ -35,13 +35,21 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @account
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def open_notification(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """Opening a notification marks it read, then goes to its page (which applies its own gate)."""
-    try:
-        notification = services.notification_mark_read(user=request.user, code=code[:16])
-    except DomainError as exc:
-        raise Http404 from exc
+    """Goes to the notification's page (which applies its own gate). The inbox's button POSTs, which
+    also marks it read; an email's link GETs it (after logging in) and changes nothing. The email's
+    link names the notification, never the group: a group's code leads to its public page."""
+    if request.method == "POST":
+        try:
+            notification = services.notification_mark_read(user=request.user, code=code[:16])
+        except DomainError as exc:
+            raise Http404 from exc
+    else:
+        found = selectors.notification_of(viewer=request.user, code=code[:16])
+        if found is None:
+            raise Http404
+        notification = found
     target = notification.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
         target = reverse("notifications:inbox")

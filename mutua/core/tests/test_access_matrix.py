@@ -205,6 +205,7 @@ MATRIX = [
     row("get", "/inbox/settings/", anonymous=LOGIN, signed_in=200),
     row("post", "/inbox/settings/", anonymous=LOGIN, signed_in=400),
     row("post", "/inbox/{code}/open/", anonymous=LOGIN, signed_in=404),
+    row("get", "/inbox/{code}/open/", anonymous=LOGIN, signed_in=404),
     row("get", "/api/v1/me/notifications", anonymous=401, signed_in=200),
     row("post", "/api/v1/me/notifications/read", anonymous=401, signed_in=200),
     row("post", "/api/v1/me/notifications/{code}/read", anonymous=401, signed_in=404),

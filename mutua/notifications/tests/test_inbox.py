@@ -78,13 +78,18 @@ def test_opening_marks_read_and_goes_to_the_page(make_user):
     assert response.status_code == 302 and response["Location"] == "/groups/abc/status/"
     n.refresh_from_db()
     assert n.read_at is not None
-    assert client_for(user).get(f"/inbox/{n.code}/open/").status_code == 405
+    # An email's link GETs it: the same page, and nothing written (it stays as it was).
+    Notification.objects.filter(pk=n.pk).update(read_at=None)
+    response = client_for(user).get(f"/inbox/{n.code}/open/")
+    assert response.status_code == 302 and response["Location"] == "/groups/abc/status/"
+    assert Notification.objects.get(pk=n.pk).read_at is None
 
 
 def test_another_persons_notification_is_404_and_stays_unread(make_user):
     owner, other = make_user(), make_user()
     n = services.notify(owner, Kind.SEAT_OFFERED, url="/inbox/")
     assert client_for(other).post(f"/inbox/{n.code}/open/").status_code == 404
+    assert client_for(other).get(f"/inbox/{n.code}/open/").status_code == 404
     assert client_for(other).post(f"/api/v1/me/notifications/{n.code}/read").status_code == 404
     client_for(other).post("/inbox/read-all/")
     n.refresh_from_db()
