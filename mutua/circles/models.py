@@ -220,6 +220,9 @@ class Circle(models.Model):
     # Set when the group decided to end (a passed dissolution proposal): closed to newcomers, out of
     # the directory; its content follows `settings.MUTUA_DISSOLVED_RETENTION_DAYS`.
     dissolved_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention job deleted a dissolved group's content (decision 0021): the row stays as a
+    # stub (its code and the audit trail), without name, description, members, meetings or proposals.
+    purged_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=CircleStatus.choices, default=CircleStatus.FORMING)
     # The group's meeting rhythm, in its own time zone (P3): `rhythm` turns these columns into the pure
     # `meetings.schedule.Rhythm`, which expands occurrences on demand. No kind = no schedule yet.
@@ -448,6 +451,9 @@ class Membership(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # Set when the group's removal proposal passed (the only way a membership ends without its person,
+    # P2): the person cannot join this group again by themself (decision 0021).
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A join request (status `requested`): the newcomer's optional short message to the group, and
     # the day the members' time to answer ends.
     request_message = models.CharField(max_length=500, blank=True, default="")

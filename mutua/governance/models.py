@@ -100,6 +100,9 @@ class Proposal(models.Model):
     outcome = models.TextField(_("outcome"), max_length=2000, blank=True, default="")
     review_on = models.DateField(_("review on"), null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Failed attempts to close and apply a passed proposal (an unexpected error rolled everything back);
+    # the periodic task tries again and gives up after `services.APPLY_ATTEMPTS` (decision 0021).
+    apply_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_at"]
