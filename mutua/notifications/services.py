@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from mutua.core.errors import DomainError
 from mutua.notifications import selectors
 from mutua.notifications.models import EmailState, Kind, Notification, Preference
+from mutua.notifications.texts import text_for
 
 if TYPE_CHECKING:
     from mutua.accounts.models import User
@@ -128,14 +129,17 @@ def _claimable(now: datetime) -> Q:
 def email_claim(*, notification_id: int) -> Notification | None:
     """Take the email of one notification for sending, for this worker alone. None when there is
     nothing to send now: sent already, being sent by another worker, not due yet, no attempt left, or
-    the person cannot receive email (an inactive account or an unconfirmed address: then the email is
-    dropped and the notification stays in the inbox)."""
+    the person cannot receive email (an inactive account or an unconfirmed address) or it comes too
+    late (a meeting reminder whose meeting has started, after retries): then the email is dropped and
+    the notification stays in the inbox."""
     now = timezone.now()
     notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None:
         return None
     user = notification.user
-    if not (user.is_active and user.email_verified):
+    due = notification.due_at
+    started = text_for(notification.kind).due_is_start and due is not None and due <= now
+    if started or not (user.is_active and user.email_verified):
         Notification.objects.filter(_claimable(now), pk=notification.pk).update(
             email_state=EmailState.NONE, email_next_at=None
         )

@@ -36,6 +36,14 @@ def secrets_of(circle) -> list[str]:
     return [circle.name, circle.code, circle.description, *names, *pseudonyms]
 
 
+@pytest.fixture
+def refusing_then_accepting_mail(settings):
+    smtp = SMTPResponder(["421"])
+    settings.MAILERS = {"default": smtp.mailer()}
+    yield smtp
+    smtp.close()
+
+
 @pytest.mark.parametrize("language", ["es", "it", "ca", "en"])
 def test_the_reminder_email_is_neutral_and_in_the_members_language(
     language, group_at, make_user, django_capture_on_commit_callbacks
@@ -128,3 +136,24 @@ def test_a_refusing_mail_server_is_retried_and_no_reminder_is_lost(
         assert reminders.filter(read_at__isnull=True).count() == 3  # and all still in the inbox
     finally:
         smtp.close()
+
+
+def test_a_reminder_email_still_failing_when_the_meeting_starts_is_dropped_not_sent_late(
+    group_at, refusing_then_accepting_mail, monkeypatch
+):
+    """Retries go on for hours (1 min … 6 h): a two-hours reminder must not arrive after the meeting
+    began. Its email is dropped at the start; the reminder stays in the inbox."""
+    g = group_at(60 * 20)
+    reminders_send(now=timezone.now())
+    n = Notification.objects.filter(kind=Kind.MEETING_REMINDER).first()
+    assert notification_tasks.send_notification_email.call(n.pk) is False  # refused
+    n.refresh_from_db()
+    assert n.email_state == EmailState.FAILED and n.email_next_at is not None
+    monkeypatch.setattr(timezone, "now", lambda: g.key)  # the meeting starts; the retry is due
+    assert notification_tasks.send_notification_email.call(n.pk) is False
+    n.refresh_from_db()
+    assert n.email_state == EmailState.NONE and n.read_at is None
+    assert refusing_then_accepting_mail.accepted == [] and len(refusing_then_accepting_mail.sessions) == 1
+    notification_services.emails_retry()  # the safety net does not send it either
+    n.refresh_from_db()
+    assert n.email_state == EmailState.NONE and refusing_then_accepting_mail.accepted == []
