@@ -9,6 +9,7 @@ agreements closes the gate until the member accepts again. Pages, the API and ma
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,16 +26,50 @@ CHANGED = _("The agreements or the pledge have changed since you opened the page
 class ConsentRequired(DomainError):
     """A current member (or a person offered a seat) whose accepted agreements or pledge version is
     no longer current. Not a 404: they are in the group, and nothing leaks by telling them. Pages
-    send them to the re-accept page; the API answers 409 with code "consent_required"."""
+    send them to the re-accept page; the API answers 409 with code "consent_required" and, under
+    `consent`, what to accept and where (`consent_details`)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        circle: Circle | None = None,
+        membership: Membership | None = None,
+        pledge_version: int | None = None,
+    ) -> None:
+        details = None
+        if circle is not None and membership is not None:
+            details = {
+                "consent": consent_details(
+                    circle=circle, membership=membership, pledge_version=pledge_version
+                )
+            }
         super().__init__(
             _(
                 "The group's agreements or the confidentiality pledge have changed. "
                 "Please read them and accept them again to continue."
             ),
             "consent_required",
+            details,
         )
+
+
+def consent_details(
+    *, circle: Circle, membership: Membership, pledge_version: int | None
+) -> dict[str, object]:
+    """What a client needs to re-accept: the versions to accept (send them back as they are), the
+    versions the person accepted, where to read the agreements and the pledge, and where to accept
+    (POST `ConsentIn` to `accept_url`) — or the page that does all of it."""
+    code = circle.code
+    return {
+        "agreements_version": circle.agreements_version,
+        "pledge_version": current_pledge_version() if pledge_version is None else pledge_version,
+        "accepted_agreements_version": membership.agreements_version,
+        "accepted_pledge_version": membership.pledge_version,
+        "agreements_url": reverse("api:group_agreements", kwargs={"code": code}),
+        "pledge_url": reverse("api:pledge"),
+        "accept_url": reverse("api:group_consent", kwargs={"code": code}),
+        "page_url": reverse("circles:consent", kwargs={"code": code}),
+    }
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,9 @@ class JoinForm(forms.Form):
         },
     )
     pledge_version = forms.IntegerField(widget=forms.HiddenInput)
+    # The version of the group's agreements the page showed (none when creating a group), so a
+    # set that changed meanwhile is not recorded as accepted.
+    agreements_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ConsentForm(forms.Form):

@@ -55,7 +55,9 @@ def access_circle(user: Any, code: str, need: Need = Need.MEMBER) -> tuple[Circl
         if not consent_is_current(
             membership=membership, circle=membership.circle, pledge_version=pledge_version
         ):
-            raise ConsentRequired()
+            raise ConsentRequired(
+                circle=membership.circle, membership=membership, pledge_version=pledge_version
+            )
     return membership.circle, membership
 
 

@@ -378,9 +378,12 @@ def membership_join(
     confirms_experience: bool,
     accepts_pledge: bool,
     pledge_version: int | None,
+    agreements_version: int | None = None,
 ) -> Membership:
     """Join by one's own choice (P2): confirm the shared experience (P1), accept the agreements and
     the confidentiality pledge (P7). A full group puts the person on its waiting list (P4).
+    `agreements_version` is the version of the group's agreements the person was shown, when known
+    (the join page): if the group adopted others since, nothing is recorded as accepted.
 
     Not atomic itself on purpose: the attempt is counted before the atomic join, so a refusal (a
     pseudonym already taken) still counts against the limit instead of being rolled back with it."""
@@ -391,6 +394,8 @@ def membership_join(
         pledge_version=pledge_version,
         agreements_version=circle.agreements_version,
     )
+    if agreements_version is not None and agreements_version != circle.agreements_version:
+        raise DomainError(CHANGED, "conflict")
     pseudonym = clean_pseudonym(pseudonym)
     attempts = ratelimit.hit(JOIN_RATE_SCOPE, f"{user.pk}:{circle.pk}", window=JOIN_RATE_WINDOW_SECONDS)
     if attempts > JOIN_RATE_LIMIT:
@@ -488,7 +493,7 @@ def seat_accept(*, circle: Circle, user: "User") -> Membership:
     if membership is None or membership.status != MembershipStatus.OFFERED:
         raise DomainError(_("There is no seat offer for you in this group, or it has expired."), "conflict")
     if not consent_is_current(membership=membership, circle=circle, pledge_version=current_pledge_version()):
-        raise ConsentRequired()
+        raise ConsentRequired(circle=circle, membership=membership)
     membership.status = MembershipStatus.MEMBER
     membership.joined_at = timezone.now()
     membership.offer_expires_at = None

@@ -21,6 +21,7 @@ from mutua.core import access
 from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.core.i18n import visitor_of
+from mutua.governance.agreements import agreements_changes, agreements_current
 from mutua.meetings import display as meeting_display
 from mutua.meetings import selectors as meeting_selectors
 
@@ -153,7 +154,12 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         pledge = services.current_pledge()
     except DomainError as exc:
         error = exc.message
-    form = JoinForm(request.POST or None, initial={"pledge_version": pledge.version if pledge else 0})
+    # The agreements the person reads and accepts: the host's basic ones, then the group's own.
+    basic, own, version = agreements_current(circle=circle)
+    form = JoinForm(
+        request.POST or None,
+        initial={"pledge_version": pledge.version if pledge else 0, "agreements_version": version},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.membership_join(
@@ -163,6 +169,7 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 confirms_experience=form.cleaned_data["confirms_experience"],
                 accepts_pledge=form.cleaned_data["accepts_pledge"],
                 pledge_version=form.cleaned_data["pledge_version"],
+                agreements_version=form.cleaned_data["agreements_version"],
             )
         except DomainError as exc:
             form.add_error(None, str(exc))
@@ -180,7 +187,8 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "form": form,
             "pledge": pledge,
             "pledge_error": error,
-            "agreements": selectors.basic_agreements(),
+            "agreements": basic,
+            "own_agreements": own,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -198,6 +206,7 @@ def _next_meeting(request: AuthenticatedHttpRequest, circle: Circle) -> meeting_
 @circle_view(Need.MEMBER)
 @require_safe
 def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    basic, own, _version = agreements_current(circle=circle)
     return render(
         request,
         "circles/home.html",
@@ -205,7 +214,8 @@ def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membersh
             "circle": circle,
             "membership": membership,
             "members": selectors.members_of(circle=circle),
-            "agreements": selectors.basic_agreements(),
+            "agreements": basic,
+            "own_agreements": own,
             "next_meeting": _next_meeting(request, circle),
         },
     )
@@ -309,10 +319,21 @@ def consent(request: AuthenticatedHttpRequest, circle: Circle, membership: Membe
         else:
             messages.success(request, _("Thank you. You have accepted the current agreements and pledge."))
             return _after_consent(circle, membership)
+    basic, own, version = agreements_current(circle=circle)
     return render(
         request,
         "circles/consent.html",
-        {"circle": circle, "form": form, "pledge": pledge, "agreements": selectors.basic_agreements()},
+        {
+            "circle": circle,
+            "form": form,
+            "pledge": pledge,
+            "agreements": basic,
+            "own_agreements": own,
+            "agreements_version": version,
+            "agreements_stale": membership.agreements_version < version,
+            # What changed in the group's own agreements since the version this person accepted.
+            "changes": agreements_changes(circle=circle, since_version=membership.agreements_version),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
