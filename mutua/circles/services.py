@@ -28,6 +28,7 @@ from mutua.circles.consent import (
 )
 from mutua.circles.meeting_times import rhythm_slots
 from mutua.circles.models import (
+    QUEUED_STATUSES,
     Circle,
     CircleLanguage,
     CircleSlot,
@@ -38,6 +39,7 @@ from mutua.circles.models import (
     Mode,
     Place,
     PledgeAcceptance,
+    RequestOutcome,
 )
 from mutua.circles.pseudonyms import PSEUDONYM_MAX, clean_pseudonym, pseudonym_key
 from mutua.circles.selectors import SLOT_ZONES_KEY, slot_zones
@@ -53,6 +55,7 @@ from mutua.notifications.services import notify
 
 if TYPE_CHECKING:
     from mutua.accounts.models import User
+    from mutua.governance.models import Proposal
 
 __all__ = [
     "PSEUDONYM_MAX",
@@ -83,6 +86,13 @@ def _require_given(consent: Consent) -> None:
     confirmed the shared experience (P1). A stale pledge is let through and closes the gate instead."""
     if consent.confirms_experience is not True:
         raise DomainError(_("Please confirm that you share this group's experience."))
+
+
+def _refuse_removed(*, circle: Circle, user: "User") -> None:
+    """Someone the group removed (a passed removal proposal) does not join it again by themself. The
+    answer is the one a closed group gives, so it tells nobody else anything (decision 0021)."""
+    if Membership.objects.filter(circle=circle, user=user, removed_at__isnull=False).exists():
+        raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
 
 
 def _pseudonym_taken(*, circle: Circle, key: str, exclude_user: "User") -> bool:
@@ -120,7 +130,8 @@ def _refresh(circle: Circle) -> None:
         notify(m.user_id, Kind.OFFER_LAPSED, url=status_url)
     held = circle.memberships.holding_seat().count()
     free = circle.max_members - held
-    if free > 0:
+    # A dissolved group offers no more seats: its queue ended with it (`circle_dissolve`).
+    if free > 0 and circle.dissolved_at is None:
         deadline = now + timedelta(days=settings.MUTUA_SEAT_OFFER_DAYS)
         for m in circle.memberships.filter(status=MembershipStatus.WAITING).order_by("waiting_since", "pk")[
             :free
@@ -396,6 +407,7 @@ def membership_join(
     )
     if agreements_version is not None and agreements_version != circle.agreements_version:
         raise DomainError(CHANGED, "conflict")
+    _refuse_removed(circle=circle, user=user)
     pseudonym = clean_pseudonym(pseudonym)
     attempts = ratelimit.hit(JOIN_RATE_SCOPE, f"{user.pk}:{circle.pk}", window=JOIN_RATE_WINDOW_SECONDS)
     if attempts > JOIN_RATE_LIMIT:
@@ -567,6 +579,148 @@ def membership_pseudonym_change(*, circle: Circle, user: "User", pseudonym: str)
     membership.must_choose_pseudonym = False
     membership.save(update_fields=["pseudonym", "pseudonym_key", "must_choose_pseudonym"])
     return membership
+
+
+# --------------------------------------------------------------------------- group decisions
+#
+# What a passed proposal changes (governance.services.proposal_close calls these in the transaction
+# that closes it). They are the group's decisions, not a person's (P2, P5): none takes a `user`, each
+# takes the passed `proposal` of this group it carries out, and refuses anything else.
+
+
+def _check_decision(*, circle: Circle, proposal: "Proposal", kind: str) -> None:
+    if proposal.circle_id != circle.pk or proposal.kind != kind or proposal.passed is not True:
+        raise ValueError("a group decision needs a passed proposal of its kind in this group")
+
+
+def _decision_audit(action: str, *, circle: Circle, proposal: "Proposal", **data: object) -> None:
+    audit(action, actor=None, circle=circle, proposal=proposal.code, **data)
+
+
+@transaction.atomic
+def circle_agreements_adopt(*, circle: Circle, items: list[dict[str, str]], proposal: "Proposal") -> Circle:
+    """The group adopts a new set of its own agreements (after the host's basic ones): version + 1.
+    Every member accepts it again before seeing the group (the gate: `consent_is_current`)."""
+    from mutua.governance.agreements import clean_agreement_items
+    from mutua.governance.models import AgreementsDraft, OwnAgreement, ProposalKind
+
+    _check_decision(circle=circle, proposal=proposal, kind=ProposalKind.AGREEMENTS)
+    cleaned = clean_agreement_items(items)
+    circle = _lock(circle)
+    version = circle.agreements_version + 1
+    OwnAgreement.objects.bulk_create(
+        [
+            OwnAgreement(circle=circle, version=version, order=order, title=item["title"], text=item["text"])
+            for order, item in enumerate(cleaned)
+        ]
+    )
+    circle.agreements_version = version
+    circle.agreements_adopted_at = timezone.now()
+    circle.save(update_fields=["agreements_version", "agreements_adopted_at"])
+    # The first member's drafting right ends with the group's own agreements (P5).
+    AgreementsDraft.objects.filter(circle=circle).delete()
+    _decision_audit("agreements.adopted", circle=circle, proposal=proposal, version=version)
+    return circle
+
+
+@transaction.atomic
+def circle_capacity_set(*, circle: Circle, max_members: int, proposal: "Proposal") -> Circle:
+    """The group's maximum size, 5 to 12 and never below its current members (nobody is pushed out).
+    Seats freed by a larger size are offered to the waiting list at once (`_refresh`)."""
+    from mutua.governance.models import ProposalKind
+
+    _check_decision(circle=circle, proposal=proposal, kind=ProposalKind.CAPACITY)
+    circle = _lock(circle)
+    if not 5 <= max_members <= 12:
+        raise DomainError(_("A group's maximum size is between 5 and 12."))
+    members = circle.memberships.filter(status=MembershipStatus.MEMBER).count()
+    if max_members < members:
+        raise DomainError(_("The group has more members than that now. Nobody has to leave."), "conflict")
+    circle.max_members = max_members
+    circle.save(update_fields=["max_members"])
+    _refresh(circle)
+    _decision_audit("circle.capacity_set", circle=circle, proposal=proposal, max_members=max_members)
+    return circle
+
+
+@transaction.atomic
+def circle_openness_set(*, circle: Circle, openness: str, proposal: "Proposal") -> Circle:
+    """How newcomers join: "open" (straight away), "review" (they ask, the members welcome them) or
+    "closed". A dissolved group stays closed."""
+    from mutua.governance.models import Openness, ProposalKind
+
+    _check_decision(circle=circle, proposal=proposal, kind=ProposalKind.OPENNESS)
+    if openness not in Openness.values:
+        raise DomainError(_("Choose how newcomers join."))
+    circle = _lock(circle)
+    if circle.dissolved_at is not None:
+        raise DomainError(_("This group has ended."), "conflict")
+    circle.open = openness != Openness.CLOSED
+    circle.reviews_newcomers = openness == Openness.REVIEW
+    circle.save(update_fields=["open", "reviews_newcomers"])
+    _decision_audit("circle.openness_set", circle=circle, proposal=proposal, openness=openness)
+    return circle
+
+
+@transaction.atomic
+def membership_remove(*, circle: Circle, membership: Membership, proposal: "Proposal") -> Membership:
+    """The group's removal of a member who broke its agreements: the only way a membership ends without
+    its person (P2). The person gets a neutral notice; nothing records why (the audit row names the
+    proposal only). They cannot join this group again by themself. Someone who already left is left
+    as they are."""
+    from mutua.governance.models import ProposalKind
+
+    _check_decision(circle=circle, proposal=proposal, kind=ProposalKind.REMOVAL)
+    if proposal.subject_id != membership.pk or membership.circle_id != circle.pk:
+        raise ValueError("a removal ends the membership it is about, in its own group")
+    circle = _lock(circle)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_live:
+        return membership
+    now = timezone.now()
+    membership.status = MembershipStatus.LEFT
+    membership.left_at = now
+    membership.removed_at = now
+    membership.offer_expires_at = None
+    membership.save(update_fields=["status", "left_at", "removed_at", "offer_expires_at"])
+    _refresh(circle)
+    _decision_audit("membership.removed", circle=circle, proposal=proposal)
+    notify(membership.user_id, Kind.MEMBERSHIP_ENDED, url=reverse("circles:directory"))
+    return membership
+
+
+@transaction.atomic
+def circle_dissolve(*, circle: Circle, proposal: "Proposal") -> Circle:
+    """The group ends: closed to newcomers, out of the directory, its queue ended (each person told,
+    neutrally). Its members stay, and see it, until the retention job deletes its content
+    (MUTUA_DISSOLVED_RETENTION_DAYS after this; decision 0021)."""
+    from mutua.governance.models import ProposalKind
+
+    _check_decision(circle=circle, proposal=proposal, kind=ProposalKind.DISSOLUTION)
+    circle = _lock(circle)
+    if circle.dissolved_at is not None:
+        return circle
+    now = timezone.now()
+    circle.dissolved_at = now
+    circle.open = False
+    circle.listed = False
+    circle.reviews_newcomers = False
+    circle.save(update_fields=["dissolved_at", "open", "listed", "reviews_newcomers"])
+    directory = reverse("circles:directory")
+    for m in circle.memberships.filter(status__in=[*QUEUED_STATUSES, MembershipStatus.REQUESTED]):
+        requested = m.status == MembershipStatus.REQUESTED
+        m.status = MembershipStatus.LEFT
+        m.left_at = now
+        m.offer_expires_at = None
+        fields = ["status", "left_at", "offer_expires_at"]
+        if requested:
+            m.request_outcome = RequestOutcome.CLOSED
+            fields.append("request_outcome")
+        m.save(update_fields=fields)
+        notify(m.user_id, Kind.JOIN_REQUEST_CLOSED if requested else Kind.MEMBERSHIP_ENDED, url=directory)
+    _refresh(circle)
+    _decision_audit("circle.dissolved", circle=circle, proposal=proposal)
+    return circle
 
 
 # --------------------------------------------------------------------------- scheduled

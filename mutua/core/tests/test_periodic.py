@@ -24,11 +24,13 @@ SCHEDULE = {
     "mutua.circles.tasks.seat_offers_tick": "*/5 * * * *",
     "mutua.matching.tasks.proposals_tick": "*/5 * * * *",
     "mutua.meetings.tasks.meeting_reminders": "*/5 * * * *",
+    "mutua.governance.tasks.proposals_close_due": "*/5 * * * *",
     "mutua.notifications.tasks.emails_retry": "*/15 * * * *",
     "mutua.governance.role_tasks.roles_tick": "*/15 * * * *",
     "mutua.core.tasks.prune_task_results": "17 3 * * *",
     "mutua.core.tasks.clear_sessions": "27 3 * * *",
     "mutua.circles.tasks.directory_slots_refresh": "37 3 * * *",
+    "mutua.governance.tasks.dissolved_groups_purge": "47 3 * * *",
 }
 
 
