@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("mutua.circles.urls")),
     path("", include("mutua.meetings.calendar_urls")),
     path("groups/<str:code>/meetings/", include("mutua.meetings.urls")),
+    path("groups/<str:code>/roles/", include("mutua.governance.roles_urls")),
     path("groups/<str:code>/agreements/", include("mutua.governance.agreements_urls")),
     path("", include("mutua.matching.urls")),
     path("", include("mutua.notifications.urls")),

@@ -37,9 +37,15 @@ so "available" includes them too.) A holder is whoever accepted the offer. Then,
   at which *a* held the role while *b* was not available. By (W), each holding of *a* after the first
   at which *b* was available is preceded by a holding of *b* since *a*'s previous one.
 - In particular, **when every volunteer is available at every meeting** (all coming, no declines, and
-  no one holding two roles: the case when everyone volunteers for every role and there are at least as
-  many volunteers as roles, which rule 5 keeps apart), each volunteer's count is within one of every
+  nobody kept from the role by holding another), each volunteer's count is within one of every
   other's over the whole year, for every role.
+- And **when everyone volunteers for every role, always comes and never declines** (n ≥ 3 volunteers
+  v0 < v1 < … sorted by id), meeting k gives the coordinator to v(k mod n), the timekeeper to
+  v(k+1 mod n) and the welcomer to v(k+2 mod n): nobody ever holds two roles and each role goes
+  round in the same order, so again each count is within one of every other's. (In the first round
+  the "never held" ties are settled by rule 5's turned order, which is what keeps the three apart;
+  afterwards rule 4 repeats the round.) Here holding another role does make someone unavailable for
+  the next role in the sense above, so this case is shown on its own rather than from (Year).
 
 What the guarantee does not cover: a swap is a person's own choice of who takes over (not this
 function's), and a role nobody can be asked for stays open.

@@ -19,6 +19,7 @@ from mutua.circles.models import Circle, Membership, Mode
 from mutua.circles.policies import Need, circle_view
 from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
+from mutua.governance import roles
 from mutua.meetings import display, selectors, services
 from mutua.meetings.forms import (
     MoveForm,
@@ -269,6 +270,7 @@ def _render_detail(
             "rsvp_form": form,
             "room": selectors.current_room(circle=circle) if circle.mode != Mode.IN_PERSON else None,
             "place": selectors.meeting_place(circle=circle),
+            "roles": roles.meeting_roles(circle=circle, membership=membership, occ=occ),
         },
         status=status,
     )
