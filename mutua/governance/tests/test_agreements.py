@@ -268,23 +268,21 @@ def test_the_409_body_is_in_the_schema(client, db):
 def test_the_consent_page_lists_the_new_own_agreements_and_what_changed(group):
     circle = group["circle"]
     adopt(circle, ITEMS)
-    circle_services.membership_consent_renew(
-        circle=circle, user=group["alba"], accepts_pledge=True, pledge_version=1, agreements_version=2
-    )
-    adopt(circle, [{"title": "Start on time", "text": "Five minutes late at most."}])
-    # Bruno accepted version 1 (no own agreements): everything in version 3 is new to him.
-    assert (
-        "New: Start on time"
-        in client_for(group["bruno"]).get(f"/groups/{circle.code}/consent/").content.decode()
-    )
+    new = [
+        {"title": "Start on time", "text": "Five minutes late at most."},
+        {"title": "Tea", "text": "Someone brings tea."},
+    ]
+    adopt(circle, new)
     c = client_for(group["alba"])
     body = c.get(f"/groups/{circle.code}/consent/").content.decode()
     assert "Respect" in body
-    assert "Five minutes late at most." in body
+    assert (
+        body.index("Respect") < body.index("Five minutes late at most.") < body.index("Someone brings tea.")
+    )
     # Only the version in force: the text of version 2 is not offered for acceptance.
     assert "We start at the time we agreed." not in body
     assert "version 3" in body
-    assert "Removed: Phones away" in body and "Changed: Start on time" in body
+    assert "New: Tea" in body and "Changed: Start on time" in body and "Removed: Phones away" in body
     assert 'name="agreements_version" value="3"' in body
     ok = c.post(
         f"/groups/{circle.code}/consent/",
@@ -432,3 +430,80 @@ def test_a_gate_with_the_right_versions_lets_the_member_in(group):
     )
     assert access_circle(group["bruno"], circle.code, Need.MEMBER)[1].agreements_version == 2
     assert Circle.objects.get(pk=circle.pk).agreements_version == 2
+
+
+# --------------------------------------------------------------------------- proposing the draft
+
+
+def test_the_founder_proposes_the_draft_and_the_group_adopts_it(group):
+    """The whole path: draft, confirm, propose, everyone agrees, adopted; then the draft is gone and
+    nobody drafts any more (P5)."""
+    from mutua.governance.services import stance_set
+
+    circle = group["circle"]
+    c = client_for(group["founder"])
+    agreements.agreements_draft_save(circle=circle, user=group["founder"], items=ITEMS)
+    confirm = c.get(f"/groups/{circle.code}/agreements/propose/")
+    assert confirm.status_code == 200 and b"Phones away" in confirm.content
+    r = c.post(f"/groups/{circle.code}/agreements/propose/")
+    assert r.status_code == 302
+    proposal = Proposal.objects.get(circle=circle)
+    assert proposal.code in r["Location"] or r["Location"] == f"/groups/{circle.code}/agreements/"
+    assert proposal.kind == ProposalKind.AGREEMENTS and proposal.payload == {"items": ITEMS}
+    assert proposal.opened_by == agreements.founding_membership(circle)
+    # The page now links to the open proposal instead of offering to propose again; a second one is refused.
+    again = c.post(f"/groups/{circle.code}/agreements/propose/")
+    assert again.status_code == 400 and b"still open" in again.content
+    assert Proposal.objects.filter(circle=circle).count() == 1
+    for who in ("founder", "alba", "bruno"):
+        stance_set(proposal=proposal, user=group[who], stance="agree")
+    proposal.refresh_from_db()
+    circle.refresh_from_db()
+    assert proposal.passed is True and circle.agreements_version == 2
+    assert [a.title for a in agreements.agreements_current(circle=circle)[1]] == [
+        "Phones away",
+        "Start on time",
+    ]
+    assert not AgreementsDraft.objects.filter(circle=circle).exists()
+    with pytest.raises(DomainError):
+        agreements.agreements_draft_save(circle=circle, user=group["founder"], items=ITEMS)
+    with pytest.raises(DomainError):
+        agreements.agreements_propose(circle=circle, user=group["founder"])
+    # After accepting the new version, the founder's page is everyone's page.
+    c.post(
+        f"/groups/{circle.code}/consent/",
+        {"accepts_pledge": "on", "pledge_version": 1, "agreements_version": 2},
+    )
+    page = c.get(f"/groups/{circle.code}/agreements/").content.decode()
+    assert "Phones away" in page and f"/groups/{circle.code}/agreements/draft/" not in page
+    assert (
+        c.get(f"/groups/{circle.code}/agreements/propose/")["Location"]
+        == f"/groups/{circle.code}/agreements/"
+    )
+
+
+def test_proposing_without_a_draft_is_refused(group):
+    with pytest.raises(DomainError, match="at least one"):
+        agreements.agreements_propose(circle=group["circle"], user=group["founder"])
+    assert not Proposal.objects.exists()
+
+
+def test_only_the_first_member_proposes_from_the_draft(group):
+    circle = group["circle"]
+    agreements.agreements_draft_save(circle=circle, user=group["founder"], items=ITEMS)
+    with pytest.raises(DomainError, match="first agreements"):
+        agreements.agreements_propose(circle=circle, user=group["alba"])
+    r = client_for(group["alba"]).post(f"/groups/{circle.code}/agreements/propose/")
+    assert r.status_code == 302 and r["Location"] == f"/groups/{circle.code}/agreements/"
+    assert not Proposal.objects.exists()
+
+
+def test_api_propose_opens_the_proposal(group):
+    circle = group["circle"]
+    api(group["founder"], "put", f"/groups/{circle.code}/agreements/draft", {"items": ITEMS})
+    r = api(group["founder"], "post", f"/groups/{circle.code}/agreements/draft/propose")
+    assert r.status_code == 201, r.content
+    proposal = Proposal.objects.get(code=r.json()["code"])
+    assert proposal.payload == {"items": ITEMS} and r.json()["status"] == "open"
+    again = api(group["founder"], "post", f"/groups/{circle.code}/agreements/draft/propose")
+    assert again.status_code == 409
