@@ -128,9 +128,8 @@ STATUS_FOR_CODE = {
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": str(exc), "code": exc.code}, status=STATUS_FOR_CODE.get(exc.code, 400)
-    )
+    body = {**exc.details, "detail": str(exc), "code": exc.code}
+    return api.create_response(request, body, status=STATUS_FOR_CODE.get(exc.code, 400))
 
 
 @api.exception_handler(OperationalError)
@@ -142,6 +141,7 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 # Routers are imported after `api` exists so they can share its error handling.
 from mutua.api import routes  # noqa: E402
+from mutua.governance import agreements_api  # noqa: E402
 from mutua.governance.roles_api import router as roles_router  # noqa: E402
 from mutua.matching import api as matching_api  # noqa: E402
 from mutua.meetings import api as meetings_api  # noqa: E402
@@ -154,5 +154,6 @@ api.add_router("", notifications_api.router)
 api.add_router("", meetings_api.router)
 api.add_router("", calendar_api.router)
 api.add_router("", roles_router)
+api.add_router("", agreements_api.router)
 
 __all__ = ["api"]

@@ -52,10 +52,12 @@ def test_every_api_operation_requires_auth_unless_explicitly_public(client, db):
     assert seen > 20
 
 
-PERSONAS = ["anonymous", "outsider", "waiting", "member", "former", "staff"]
+PERSONAS = ["anonymous", "outsider", "waiting", "member", "former", "staff", "founder"]
 
 # The persona group is full (maximum 5): the member is in it, "waiting" is on its waiting list, "former"
 # left it, the outsider never joined, and host staff (superuser, second factor not verified) are not in it.
+# "founder" is the group's first member after the group adopted its own agreements (P5): they get exactly
+# what the member gets on every route, so a row cannot give them anything else.
 LOGIN = "login"  # a 302 to a login page (pages); the API answers 401 instead
 
 
@@ -64,14 +66,18 @@ def row(method: str, template: str, body: dict[str, Any] | None = None, **expect
     but the anonymous one; named personas override."""
     base = expected.pop("all", None)
     signed_in = expected.pop("signed_in", base)
+    assert "founder" not in expected, f"{method} {template}: the founder gets what the member gets"
     statuses = {p: (base if p == "anonymous" else signed_in) for p in PERSONAS}
     statuses.update(expected)
+    statuses["founder"] = statuses["member"]
     assert None not in statuses.values(), f"{method} {template}: a persona has no expected status"
     return (method, template, body, statuses)
 
 
 JOIN = {"pseudonym": "Newcomer", "confirms_experience": True, "accepts_pledge": True, "pledge_version": 1}
-CONSENT = {"accepts_pledge": True, "pledge_version": 1, "agreements_version": 1}
+# The persona group adopted its own agreements (version 2) and everyone in it accepted them.
+CONSENT = {"accepts_pledge": True, "pledge_version": 1, "agreements_version": 2}
+AGREEMENTS = {"items": [{"title": "Phones away", "text": "We put our phones away."}]}
 PROFILE = {"display_name": "Someone", "language": "en", "timezone": "Europe/Madrid", "country": ""}
 ACCEPT = {**JOIN}
 REMINDER = {"reminder": "none"}
@@ -298,6 +304,18 @@ MATRIX = [
     row("post", "/me/calendar/names/", anonymous=LOGIN, signed_in=302),
     row("get", "/me/calendar/go/{ref}/", anonymous=LOGIN, signed_in=404),
     row("get", "/me/calendar/go/{ref}/{key}/", anonymous=LOGIN, signed_in=404),
+    # Agreements: members read them; the draft is the first member's only until the group adopts its own,
+    # which the persona group did, so nobody drafts or proposes from a draft (409 in the API, sent back
+    # in the pages). People in the queue read them (they accepted them), nobody else.
+    row("get", "/groups/{code}/agreements/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/agreements/draft/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/groups/{code}/agreements/propose/", anonymous=LOGIN, signed_in=404, member=302),
+    row("post", "/groups/{code}/agreements/propose/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/api/v1/groups/{code}/agreements", anonymous=401, signed_in=404, waiting=200, member=200),
+    row(
+        "put", "/api/v1/groups/{code}/agreements/draft", AGREEMENTS, anonymous=401, signed_in=404, member=409
+    ),
+    row("post", "/api/v1/groups/{code}/agreements/draft/propose", anonymous=401, signed_in=404, member=409),
     row("get", "/api/v1/me/calendar", anonymous=401, signed_in=200),
     row("post", "/api/v1/me/calendar", {"show_names": False}, anonymous=401, signed_in=201),
     row("put", "/api/v1/me/calendar", {"show_names": True}, anonymous=401, signed_in=404),
@@ -315,6 +333,7 @@ def personas(personas, monkeypatch):
     from mutua.meetings.schedule import weekly
 
     circle = personas["circle"]
+    personas["founder"] = founder_after_adoption(circle)
     start = timezone.now().astimezone(zoneinfo.ZoneInfo(circle.timezone)) + timedelta(days=1)
     rhythm = weekly(start.weekday(), start.hour, circle.timezone, start.date() - timedelta(days=7))
     services.circle_schedule_set(circle=circle, rhythm=rhythm, user=None)
@@ -323,6 +342,27 @@ def personas(personas, monkeypatch):
     assert upcoming is not None
     monkeypatch.setitem(SAMPLES, "key", selectors.key_slug(upcoming.key))
     return personas
+
+
+def founder_after_adoption(circle: Any) -> Any:
+    """The group's first member drafts its own agreements, the group adopts them, and everyone in it
+    accepts the new version: the first member is now an ordinary member (P5). Returns that person."""
+    from mutua.circles import services
+    from mutua.circles.models import Pledge
+    from mutua.governance import agreements
+    from mutua.governance.tests.adoption import adopt
+
+    founding = agreements.founding_membership(circle)
+    assert founding is not None
+    agreements.agreements_draft_save(circle=circle, user=founding.user, items=AGREEMENTS["items"])
+    adopt(circle, AGREEMENTS["items"])
+    assert circle.agreements_version == CONSENT["agreements_version"]
+    pledge = Pledge.objects.order_by("-version").values_list("version", flat=True).first()
+    for m in circle.memberships.live():
+        services.membership_consent_renew(
+            circle=circle, user=m.user, accepts_pledge=True, pledge_version=pledge, agreements_version=2
+        )
+    return founding.user
 
 
 @pytest.mark.parametrize("method,template,body,expected", MATRIX, ids=[f"{m} {t}" for m, t, _b, _e in MATRIX])
