@@ -47,7 +47,9 @@ DraftFormSet = forms.formset_factory(
 )
 
 
-def draft_formset(data: Any = None, *, items: list[dict[str, str]] | None = None) -> forms.BaseFormSet[DraftItemForm]:
+def draft_formset(
+    data: Any = None, *, items: list[dict[str, str]] | None = None
+) -> forms.BaseFormSet[DraftItemForm]:
     """The editor: the draft's rows, then empty rows up to the most a group keeps."""
     initial = list(items or [])
     rows = min(OWN_AGREEMENTS_MAX, len(initial) + EMPTY_ROWS)
