@@ -121,8 +121,10 @@ def make_circle(content: dict[str, Any], make_user: Any) -> Any:
     return make
 
 
-def join(circle: Any, user: Any, pseudonym: str | None = None) -> Any:
-    return services.membership_join(
+def join(circle: Any, user: Any, pseudonym: str | None = None, welcomed: bool = True) -> Any:
+    """Join as a person who has been in the group a while: past its welcome step (`welcomed`), so its
+    home opens at once (the welcome step itself: circles/tests/test_welcome.py)."""
+    membership = services.membership_join(
         circle=circle,
         user=user,
         pseudonym=pseudonym or f"P{user.pk}",
@@ -130,6 +132,11 @@ def join(circle: Any, user: Any, pseudonym: str | None = None) -> Any:
         accepts_pledge=True,
         pledge_version=Pledge.objects.order_by("-version").first().version,  # type: ignore[union-attr]
     )
+    if welcomed and membership.status == "member":
+        from mutua.circles.join_requests import welcome_done
+
+        membership = welcome_done(circle=circle, user=user)
+    return membership
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pydantic import field_validator
 from mutua.accounts import selectors as account_selectors
 from mutua.accounts import services as account_services
 from mutua.api.schemas import Message
-from mutua.circles import selectors, services
+from mutua.circles import join_requests, selectors, services
 from mutua.circles.consent import consent_is_current, current_pledge_version
 from mutua.circles.models import BasicAgreement, Circle, Experience, Membership, Place
 from mutua.circles.policies import Need, access_circle
@@ -130,6 +130,13 @@ class MembershipOut(Schema):
         False,
         description="You were given a placeholder pseudonym: choose one (POST /groups/{code}/pseudonym).",
     )
+    request_answer_by: datetime | None = Field(
+        None,
+        description=(
+            "Status `requested` (the group reviews newcomers and is looking at your request): the answer "
+            "comes by then at the latest (GET /groups/{code}/request)."
+        ),
+    )
 
 
 class CircleHomeOut(Schema):
@@ -154,6 +161,60 @@ class JoinIn(Schema):
     pledge_version: int = Field(
         ..., ge=0, le=1_000_000, description="The version of the pledge you accept (GET /pledge)."
     )
+    message: str = Field(
+        "",
+        max_length=500,
+        description="Only for a group that reviews newcomers: a short message to its members (optional).",
+    )
+
+
+class JoinRequestStateOut(Schema):
+    """Your own request to join a group that reviews newcomers. Neutral on purpose: who answered, how
+    and why is for the group's members only."""
+
+    state: Literal["requested", "welcomed", "not_this_time", "withdrawn"] = Field(
+        ...,
+        description=(
+            "`requested`: the group is looking at it; `welcomed`: you are in (or on its waiting list); "
+            "`not_this_time`: not accepted this time; `withdrawn`: you withdrew it."
+        ),
+    )
+    message: str = Field("", description="Your message to the group, while the request is open.")
+    answer_by: datetime | None = Field(
+        None, description="While open: the answer comes by then at the latest."
+    )
+
+
+class JoinRequestAnswerView(Schema):
+    pseudonym: str
+    decision: Literal["welcome", "object"]
+    reason: str = Field("", description="An objection's reason (members only).")
+    yours: bool
+
+
+class JoinRequestOut(Schema):
+    """An open request to join the group, as its members see it (the group decides together)."""
+
+    ref: str = Field(..., description="The request's reference, for PUT /groups/{code}/requests/{ref}.")
+    pseudonym: str
+    message: str
+    answer_by: datetime | None
+    answers: list[JoinRequestAnswerView]
+    your_decision: Literal["", "welcome", "object"]
+    unanswered: int = Field(..., description="Members who have not answered yet.")
+
+
+class JoinRequestAnswerIn(Schema):
+    decision: Literal["welcome", "object"]
+    reason: str = Field(
+        "", max_length=1000, description="Needed to object: why (only the group's members read it)."
+    )
+
+
+class JoinRequestAnswerOut(Schema):
+    decision: Literal["welcome", "object"]
+    reason: str
+    still_open: bool = Field(..., description="False when your answer settled the request.")
 
 
 class ConsentIn(Schema):
@@ -271,6 +332,7 @@ def _membership(m: Membership, pledge_version: int | None = None) -> MembershipO
     return MembershipOut(
         group=_circle(m.circle),
         status=m.status,
+        request_answer_by=m.request_deadline if m.status == "requested" else None,
         pseudonym=m.pseudonym,
         waiting_position=selectors.waiting_position(membership=m),
         offer_expires_at=m.offer_expires_at,
@@ -418,8 +480,12 @@ def group_home(request: AuthenticatedHttpRequest, code: str) -> CircleHomeOut:
 
 @router.post(
     "/groups/{code}/join",
-    response={201: MembershipOut, 400: Message, 404: Message, 409: Message, 429: Message},
+    response={201: MembershipOut, 202: MembershipOut, 400: Message, 404: Message, 409: Message, 429: Message},
     tags=["groups"],
+    description=(
+        "Join (201: `member`, or `waiting` when the group is full). A group that reviews newcomers is "
+        "asked first: 202 with status `requested`, and `message` goes to its members."
+    ),
 )
 def group_join(request: AuthenticatedHttpRequest, code: str, payload: JoinIn) -> Status[MembershipOut]:
     circle = selectors.circle_public(code=code[:16])
@@ -432,8 +498,81 @@ def group_join(request: AuthenticatedHttpRequest, code: str, payload: JoinIn) ->
         confirms_experience=payload.confirms_experience,
         accepts_pledge=payload.accepts_pledge,
         pledge_version=payload.pledge_version,
+        message=payload.message,
     )
-    return Status(201, _membership(membership))
+    return Status(202 if membership.status == "requested" else 201, _membership(membership))
+
+
+@router.get("/groups/{code}/request", response={200: JoinRequestStateOut, 404: Message}, tags=["groups"])
+def join_request_mine(request: AuthenticatedHttpRequest, code: str) -> JoinRequestStateOut:
+    """Your own request to join this group, in neutral words; 404 when you have made none."""
+    circle = selectors.circle_public(code=code[:16])
+    state = join_requests.own_request(circle=circle, user=request.user) if circle else None
+    if state is None:
+        raise Http404
+    return JoinRequestStateOut(state=state.state, message=state.message, answer_by=state.deadline)
+
+
+@router.delete(
+    "/groups/{code}/request",
+    response={204: None, 404: Message},
+    tags=["groups"],
+    description="Withdraw your request.",
+)
+def join_request_withdraw(request: AuthenticatedHttpRequest, code: str) -> Status[None]:
+    circle, _m = access_circle(request.user, code, Need.PARTICIPANT)
+    join_requests.join_request_withdraw(circle=circle, user=request.user)
+    return Status(204, None)
+
+
+@router.get(
+    "/groups/{code}/requests",
+    response={200: list[JoinRequestOut], 404: Message, 409: Message},
+    tags=["groups"],
+)
+def join_requests_open(request: AuthenticatedHttpRequest, code: str) -> list[JoinRequestOut]:
+    """Open requests to join the group, with every member's answer so far (members only)."""
+    circle, membership = access_circle(request.user, code, Need.MEMBER)
+    return [
+        JoinRequestOut(
+            ref=r.ref,
+            pseudonym=r.pseudonym,
+            message=r.message,
+            answer_by=r.deadline,
+            answers=[
+                JoinRequestAnswerView(
+                    pseudonym=a.pseudonym, decision=a.decision, reason=a.reason, yours=a.yours
+                )
+                for a in r.answers
+            ],
+            your_decision=r.your_decision,
+            unanswered=r.unanswered,
+        )
+        for r in join_requests.requests_open(circle=circle, membership=membership)
+    ]
+
+
+@router.put(
+    "/groups/{code}/requests/{ref}",
+    response={200: JoinRequestAnswerOut, 400: Message, 404: Message, 409: Message},
+    tags=["groups"],
+    description="Welcome a request to join, or object with a reason. You can change it while it is open.",
+)
+def join_request_answer(
+    request: AuthenticatedHttpRequest,
+    code: str,
+    ref: Annotated[str, PathParam(max_length=16)],
+    payload: JoinRequestAnswerIn,
+) -> JoinRequestAnswerOut:
+    circle, _m = access_circle(request.user, code, Need.MEMBER)
+    answer = join_requests.join_request_respond(
+        circle=circle, user=request.user, request_ref=ref, decision=payload.decision, reason=payload.reason
+    )
+    return JoinRequestAnswerOut(
+        decision=payload.decision,
+        reason=answer.reason,
+        still_open=join_requests.request_is_open(circle=circle, ref=ref),
+    )
 
 
 @router.post("/groups/{code}/leave", response={204: None, 404: Message}, tags=["groups"])

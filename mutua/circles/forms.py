@@ -149,6 +149,35 @@ class JoinForm(forms.Form):
     agreements_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class JoinRequestForm(JoinForm):
+    """Joining a group that reviews newcomers: the same consent, and an optional word to the members."""
+
+    message = forms.CharField(
+        label=_("A short message to the group (optional)"),
+        help_text=_("For example, why you would like to join. Only the group's members read it."),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )
+
+
+class JoinAnswerForm(forms.Form):
+    """A member's answer to a request to join: welcome, or object with a reason (for the members)."""
+
+    decision = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("welcome", _("Welcome them")), ("object", _("I object"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why you object (needed to object)"),
+        help_text=_("Only the group's members read it. The person who asked never sees it."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )
+
+
 class ConsentForm(forms.Form):
     """Accept again after the group's agreements or the confidentiality pledge changed. The hidden
     versions name what the person was shown, so a text that changed meanwhile is not agreed to."""

@@ -71,6 +71,8 @@ JOIN_RATE_SCOPE = "circle-join"
 JOIN_RATE_LIMIT = 5
 JOIN_RATE_WINDOW_SECONDS = 24 * 3600
 
+JOINING_CHANGED = _("How this group takes newcomers has just changed. Please open the join page again.")
+
 PSEUDONYM_TAKEN = _(
     "Someone in this group already uses that pseudonym, or one that looks the same. Please choose another."
 )
@@ -197,7 +199,7 @@ def circle_create(
     consent = check_consent(
         confirms_experience=confirms_experience, accepts_pledge=accepts_pledge, pledge_version=pledge_version
     )
-    return circle_create_consented(
+    circle = circle_create_consented(
         founder=founder,
         name=name,
         experience=experience,
@@ -212,6 +214,10 @@ def circle_create(
         pseudonym=pseudonym,
         consent=consent,
     )
+    # The founder starts the group and wrote its description: the welcome step is for people who join it
+    # (a group formed by matching welcomes its first member too: that path does not come through here).
+    circle.memberships.filter(user=founder).update(welcomed_at=timezone.now())
+    return circle
 
 
 @transaction.atomic
@@ -389,12 +395,15 @@ def membership_join(
     confirms_experience: bool,
     accepts_pledge: bool,
     pledge_version: int | None,
+    message: str = "",
     agreements_version: int | None = None,
 ) -> Membership:
     """Join by one's own choice (P2): confirm the shared experience (P1), accept the agreements and
-    the confidentiality pledge (P7). A full group puts the person on its waiting list (P4).
-    `agreements_version` is the version of the group's agreements the person was shown, when known
-    (the join page): if the group adopted others since, nothing is recorded as accepted.
+    the confidentiality pledge (P7). A full group puts the person on its waiting list (P4); a group
+    that reviews newcomers gets a join request instead, with the optional `message`
+    (`circles.join_requests`): the returned membership's status says which. `agreements_version` is
+    the version of the group's agreements the person was shown, when known (the join page): if the
+    group adopted others since, nothing is recorded as accepted.
 
     Not atomic itself on purpose: the attempt is counted before the atomic join, so a refusal (a
     pseudonym already taken) still counts against the limit instead of being rolled back with it."""
@@ -414,6 +423,12 @@ def membership_join(
         raise DomainError(
             _("You have tried to join this group too many times today. Please try again tomorrow."),
             "rate_limited",
+        )
+    if circle.reviews_newcomers:
+        from mutua.circles.join_requests import join_request_create  # it builds on this module
+
+        return join_request_create(
+            circle=circle, user=user, pseudonym=pseudonym, consent=consent, message=message
         )
     return _join(circle=circle, user=user, pseudonym=pseudonym, consent=consent, placeholder_on_clash=False)
 
@@ -443,6 +458,10 @@ def _join(
         raise DomainError(_("You are already on this group's waiting list."), "conflict")
     if not circle.open:
         raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
+    if circle.reviews_newcomers and not placeholder_on_clash:
+        # It began reviewing newcomers since the page was read. Consent given earlier (matching, an
+        # admitted join request) was already agreed, so only the direct join is sent back.
+        raise DomainError(JOINING_CHANGED, "conflict")
     pseudonym = clean_pseudonym(pseudonym)
     key = pseudonym_key(pseudonym)
     must_choose = False
@@ -455,12 +474,17 @@ def _join(
     now = timezone.now()
     # After `_refresh` every free seat is offered to the queue, so a free seat here means nobody waits.
     has_seat = circle.memberships.holding_seat().count() < circle.max_members
+    # An admitted join request recorded its consent when the person asked: not written again.
+    asked = existing is not None and existing.status == MembershipStatus.REQUESTED
     membership = existing or Membership(circle=circle, user=user)
     membership.pseudonym = pseudonym
     membership.pseudonym_key = key
     membership.must_choose_pseudonym = must_choose
     membership.left_at = None
     membership.offer_expires_at = None
+    # Someone who comes back is a newcomer again: the welcome step, and no old request's outcome.
+    membership.welcomed_at = None
+    membership.request_outcome = ""
     if has_seat:
         membership.status = MembershipStatus.MEMBER
         membership.joined_at = now
@@ -468,7 +492,8 @@ def _join(
     else:
         membership.status = MembershipStatus.WAITING
         membership.waiting_since = now
-    _record_acceptance(circle=circle, user=user, consent=consent, membership=membership)
+    if not asked:
+        _record_acceptance(circle=circle, user=user, consent=consent, membership=membership)
     try:
         with transaction.atomic():
             membership.save()

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from mutua.circles import services
+from mutua.circles import join_requests, services
 from mutua.core.periodic import periodic
 
 
@@ -21,3 +21,11 @@ def directory_slots_refresh() -> None:
     0019), since a day-of-month or custom rhythm falls on other weekdays as the months go by, and a
     rhythm that has ended leaves the filters."""
     services.slots_refresh_all()
+
+
+@periodic("*/5 * * * *")
+@task
+def join_requests_tick() -> None:
+    """Every 5 minutes: join requests whose time to answer is over, that every member answered, or whose
+    group stopped reviewing newcomers are resolved (admitted, or "not this time")."""
+    join_requests.join_requests_tick()

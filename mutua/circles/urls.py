@@ -16,5 +16,9 @@ urlpatterns = [
     path("groups/<str:code>/seat/decline/", views.seat_decline, name="seat_decline"),
     path("groups/<str:code>/consent/", views.consent, name="consent"),
     path("groups/<str:code>/pseudonym/", views.pseudonym, name="pseudonym"),
+    path("groups/<str:code>/welcome/", views.welcome, name="welcome"),
+    path("groups/<str:code>/requests/", views.requests, name="requests"),
+    path("groups/<str:code>/requests/<str:ref>/", views.request_answer, name="request_answer"),
+    path("groups/<str:code>/request/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("me/groups/", views.mine, name="mine"),
 ]

@@ -5,14 +5,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mutua.circles import selectors, services
+from mutua.circles import join_requests, selectors, services
 from mutua.circles.consent import ConsentRequired, consent_is_current, current_pledge_version
 from mutua.circles.forms import (
     RADIUS_CHOICES,
     CircleCreateForm,
     ConsentForm,
     DirectoryForm,
+    JoinAnswerForm,
     JoinForm,
+    JoinRequestForm,
     PseudonymForm,
 )
 from mutua.circles.models import Circle, Membership, MembershipStatus
@@ -131,6 +133,7 @@ def public_page(request: HttpRequest, code: str) -> HttpResponse:
             "circle": circle,
             "agreements": selectors.basic_agreements(),
             "membership": membership,
+            "request": join_requests.request_state(membership=membership),
             "similar": similar,
             "visitor": visitor,
         },
@@ -156,7 +159,9 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         error = exc.message
     # The agreements the person reads and accepts: the host's basic ones, then the group's own.
     basic, own, version = agreements_current(circle=circle)
-    form = JoinForm(
+    # A group that reviews newcomers is asked first, with an optional message (`circles.join_requests`).
+    form_class = JoinRequestForm if circle.reviews_newcomers else JoinForm
+    form = form_class(
         request.POST or None,
         initial={"pledge_version": pledge.version if pledge else 0, "agreements_version": version},
     )
@@ -170,6 +175,7 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 accepts_pledge=form.cleaned_data["accepts_pledge"],
                 pledge_version=form.cleaned_data["pledge_version"],
                 agreements_version=form.cleaned_data["agreements_version"],
+                message=form.cleaned_data.get("message", ""),
             )
         except DomainError as exc:
             form.add_error(None, str(exc))
@@ -177,6 +183,9 @@ def join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             if membership.status == MembershipStatus.MEMBER:
                 messages.success(request, _("Welcome. You are now a member of this group."))
                 return redirect("circles:home", code=code)
+            if membership.status == MembershipStatus.REQUESTED:
+                messages.info(request, _("Your request is sent. The group's members will answer it."))
+                return redirect("circles:status", code=code)
             messages.info(request, _("The group is full, so you are on its waiting list."))
             return redirect("circles:status", code=code)
     return render(
@@ -206,6 +215,9 @@ def _next_meeting(request: AuthenticatedHttpRequest, circle: Circle) -> meeting_
 @circle_view(Need.MEMBER)
 @require_safe
 def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    if membership.welcomed_at is None:
+        # Every newcomer, whichever way they became a member, reads the welcome step once first.
+        return redirect("circles:welcome", code=circle.code)
     basic, own, _version = agreements_current(circle=circle)
     return render(
         request,
@@ -217,8 +229,93 @@ def home(request: AuthenticatedHttpRequest, circle: Circle, membership: Membersh
             "agreements": basic,
             "own_agreements": own,
             "next_meeting": _next_meeting(request, circle),
+            "join_requests": join_requests.requests_open(circle=circle, membership=membership),
         },
     )
+
+
+@circle_view(Need.MEMBER)
+@require_http_methods(["GET", "POST"])
+def welcome(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    """The welcome step: the agreements, when the group meets, how it works, and the crisis path.
+    "Continue to the group" marks it seen; it stays readable from the group's home."""
+    if request.method == "POST":
+        join_requests.welcome_done(circle=circle, user=request.user)
+        return redirect("circles:home", code=circle.code)
+    return render(
+        request,
+        "circles/welcome.html",
+        {
+            "circle": circle,
+            "membership": membership,
+            "welcome": join_requests.welcome_of(circle=circle),
+            "next_meeting": _next_meeting(request, circle),
+        },
+    )
+
+
+def _requests_page(
+    request: AuthenticatedHttpRequest, circle: Circle, membership: Membership, **extra: object
+) -> HttpResponse:
+    return render(
+        request,
+        "circles/requests.html",
+        {
+            "circle": circle,
+            "membership": membership,
+            "join_requests": join_requests.requests_open(circle=circle, membership=membership),
+            **extra,
+        },
+        status=400 if extra else 200,
+    )
+
+
+@circle_view(Need.MEMBER)
+@require_safe
+def requests(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    """Open requests to join, with every member's answer so far; each member answers here."""
+    return _requests_page(request, circle, membership)
+
+
+@circle_view(Need.MEMBER)
+@require_POST
+def request_answer(
+    request: AuthenticatedHttpRequest, circle: Circle, membership: Membership, ref: str
+) -> HttpResponse:
+    """A member welcomes a request or objects with a reason; a settled or unknown request is a 404."""
+    form = JoinAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            join_requests.join_request_respond(
+                circle=circle,
+                user=request.user,
+                request_ref=ref,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            if exc.code == "not_found":
+                raise Http404 from exc
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you. You can change your answer until it is settled."))
+            return redirect("circles:requests", code=circle.code)
+    return _requests_page(request, circle, membership, error_ref=ref, error_form=form)
+
+
+@circle_view(Need.PARTICIPANT)
+@require_http_methods(["GET", "POST"])
+def request_withdraw(
+    request: AuthenticatedHttpRequest, circle: Circle, membership: Membership
+) -> HttpResponse:
+    """Withdraw one's own request to join, after a confirmation."""
+    if membership.status != MembershipStatus.REQUESTED:
+        return redirect("circles:status", code=circle.code)
+    if request.method == "POST":
+        join_requests.join_request_withdraw(circle=circle, user=request.user)
+        messages.success(request, _("Your request is withdrawn."))
+        return redirect("circles:mine")
+    return render(request, "circles/request_withdraw.html", {"circle": circle, "membership": membership})
 
 
 @circle_view(Need.PARTICIPANT)
@@ -233,6 +330,7 @@ def status(request: AuthenticatedHttpRequest, circle: Circle, membership: Member
             "circle": circle,
             "membership": membership,
             "position": selectors.waiting_position(membership=membership),
+            "request": join_requests.request_state(membership=membership),
             "consent_current": consent_is_current(
                 membership=membership, circle=circle, pledge_version=current_pledge_version()
             ),
@@ -247,6 +345,8 @@ def status(request: AuthenticatedHttpRequest, circle: Circle, membership: Member
 @circle_view(Need.PARTICIPANT)
 @require_http_methods(["GET", "POST"])
 def leave(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
+    if membership.status == MembershipStatus.REQUESTED:
+        return redirect("circles:request_withdraw", code=circle.code)
     if request.method == "POST":
         services.membership_leave(circle=circle, user=request.user)
         messages.success(request, _("You have left the group. Take care."))

@@ -303,7 +303,9 @@ def test_seat_accept_page_sends_a_stale_person_to_the_reaccept_page(offered):
     )
     assert r.status_code == 302 and r["Location"] == f"/groups/{circle.code}/status/"
     assert c.post(f"/groups/{circle.code}/seat/accept/")["Location"] == f"/groups/{circle.code}/home/"
-    assert c.get(f"/groups/{circle.code}/home/").status_code == 200
+    # In: the group's home sends a newcomer to its welcome step first (test_welcome.py).
+    assert c.get(f"/groups/{circle.code}/home/")["Location"] == f"/groups/{circle.code}/welcome/"
+    assert c.get(f"/groups/{circle.code}/welcome/").status_code == 200
 
 
 def test_seat_accept_api_answers_consent_required(offered):

@@ -230,6 +230,9 @@ def test_join_page_full_journey_creates_membership(make_circle, make_user):
         {"pseudonym": "Alba", "confirms_experience": "on", "accepts_pledge": "on", "pledge_version": 1},
     )
     assert response.status_code == 302 and response["Location"] == f"/groups/{circle.code}/home/"
+    # A newcomer reads the welcome step first (test_welcome.py), then the group's home.
+    assert c.get(response["Location"])["Location"] == f"/groups/{circle.code}/welcome/"
+    c.post(f"/groups/{circle.code}/welcome/")
     home = c.get(response["Location"]).content.decode()
     assert "Alba" in home and "Founder" in home
     assert person.email not in home

@@ -62,7 +62,8 @@ def test_one_distance_formula():
 def test_membership_status_sets_are_defined_once():
     """Sets of statuses (live, queued, holding a seat) are named in `circles.models` only; elsewhere
     code says `.live()`, `.holding_seat()`, `membership.is_live` or `membership.is_queued`."""
-    assert set(LIVE_STATUSES) == set(QUEUED_STATUSES) | set(SEAT_STATUSES)
+    # Live: in the group, in its queue, or asking to join it (a join request, `circles.join_requests`).
+    assert set(LIVE_STATUSES) == set(QUEUED_STATUSES) | set(SEAT_STATUSES) | {MembershipStatus.REQUESTED}
     assert MembershipStatus.LEFT not in LIVE_STATUSES
     py = r"MembershipStatus\.\w+\s*,\s*MembershipStatus\.\w+|!=\s*MembershipStatus\.LEFT"
     assert offenders(py, sources(".py"), {"mutua/circles/models.py"}) == []

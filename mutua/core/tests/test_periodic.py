@@ -22,6 +22,7 @@ ROOT = Path(django_settings.BASE_DIR)
 # The schedule, in one place for a reader (each line's source is the `@periodic` in that tasks.py).
 SCHEDULE = {
     "mutua.circles.tasks.seat_offers_tick": "*/5 * * * *",
+    "mutua.circles.tasks.join_requests_tick": "*/5 * * * *",
     "mutua.matching.tasks.proposals_tick": "*/5 * * * *",
     "mutua.meetings.tasks.meeting_reminders": "*/5 * * * *",
     "mutua.governance.tasks.proposals_close_due": "*/5 * * * *",

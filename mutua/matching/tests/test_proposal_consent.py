@@ -197,7 +197,8 @@ def test_clash_at_formation_never_fails_the_group(offer_for):
     assert later.must_choose_pseudonym and later.pseudonym.startswith(prefix)
     assert later.pseudonym[len(prefix) :].isdigit()
     assert Membership.objects.get(circle=circle, user=people[1]).pseudonym == "Sam"
-    home = client_for(people[2]).get(f"/groups/{circle.code}/home/").content.decode()
+    # A newcomer lands on the group's welcome step first, which asks for a pseudonym too.
+    home = client_for(people[2]).get(f"/groups/{circle.code}/home/", follow=True).content.decode()
     assert f"/groups/{circle.code}/pseudonym/" in home and "Please choose a pseudonym" in home
     r = client_for(people[2]).post(f"/groups/{circle.code}/pseudonym/", {"pseudonym": "Lluna"})
     assert r.status_code == 302
