@@ -72,16 +72,25 @@ class DueReminder:
     user_id: int
     membership_id: int
     circle_id: int
+    circle_code: str
     which: str  # Reminder.DAY_BEFORE or Reminder.TWO_HOURS
     key: datetime  # the meeting's identity (the generated start)
     start: datetime  # when it starts (after a move)
-    url: str
     once_key: str
+
+    @property
+    def url(self) -> str:
+        """The meeting page (named by the meeting's key, not its start), behind login and the gate."""
+        return reverse("meetings:detail", args=[self.circle_code, key_slug(self.key)])
+
+
+def _meeting_part(circle_id: int, occ: Occurrence) -> str:
+    return f"meeting:{circle_id}:{key_slug(occ.key)}:{key_slug(occ.start)}:"
 
 
 def once_key(*, circle_id: int, occ: Occurrence, membership_id: int, which: str) -> str:
     """At most 70 characters with ten-digit ids (`Notification.once_key` holds 80)."""
-    return f"meeting:{circle_id}:{key_slug(occ.key)}:{key_slug(occ.start)}:{membership_id}:{which}"
+    return f"{_meeting_part(circle_id, occ)}{membership_id}:{which}"
 
 
 def _local_dates(now: datetime) -> list[date]:
@@ -187,7 +196,7 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
             logger.warning("meeting reminders: group %s has a rhythm that cannot be expanded", circle.pk)
             continue
         changed_at = {c.key: at for c, at in stored}
-        ahead = [(o, changed_at.get(o.key)) for o in found if not o.cancelled and o.start > now]
+        ahead = [(o, changed_at.get(o.key)) for o in found if not o.cancelled]
         if ahead:
             meetings[circle.pk] = ahead
             codes[circle.pk] = circle.code
@@ -195,7 +204,7 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
     members = _members(sorted(meetings))
     for circle_id, ahead in meetings.items():
         for occ, changed in ahead:
-            url = reverse("meetings:detail", args=[codes[circle_id], key_slug(occ.key)])
+            part = _meeting_part(circle_id, occ)  # once per meeting, not per member
             for membership_id, user_id, which in members.get(circle_id, []):
                 offset = OFFSETS.get(which)
                 if offset is None:
@@ -210,24 +219,31 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
                         user_id=user_id,
                         membership_id=membership_id,
                         circle_id=circle_id,
+                        circle_code=codes[circle_id],
                         which=which,
                         key=occ.key,
                         start=occ.start,
-                        url=url,
-                        once_key=once_key(
-                            circle_id=circle_id, occ=occ, membership_id=membership_id, which=which
-                        ),
+                        once_key=f"{part}{membership_id}:{which}",
                     )
                 )
     return due
 
 
 def _already_sent(due: Iterable[DueReminder]) -> set[tuple[int, str]]:
-    pairs = {(d.user_id, d.once_key) for d in due}
+    """The (person, once_key) pairs among `due` that exist already. People and keys are both listed so
+    the lookup uses the unique index on (user, once_key), whatever the size of the table."""
+    pairs = sorted({(d.user_id, d.once_key) for d in due})
     sent: set[tuple[int, str]] = set()
-    for keys in _chunks(sorted({key for _user, key in pairs})):
-        sent |= set(Notification.objects.filter(once_key__in=keys).values_list("user_id", "once_key"))
-    return sent & pairs
+    for chunk in _chunks(pairs):
+        rows = (
+            Notification.objects.filter(
+                user_id__in={user for user, _key in chunk}, once_key__in={key for _user, key in chunk}
+            )
+            .order_by()
+            .values_list("user_id", "once_key")
+        )
+        sent |= set(rows)
+    return sent & set(pairs)
 
 
 def reminders_send(*, now: datetime) -> int:
