@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<str:code>/meetings/", include("mutua.meetings.urls")),
     path("groups/<str:code>/roles/", include("mutua.governance.roles_urls")),
     path("groups/<str:code>/agreements/", include("mutua.governance.agreements_urls")),
+    path("groups/<str:code>/decisions/", include("mutua.governance.urls")),
     path("", include("mutua.matching.urls")),
     path("", include("mutua.notifications.urls")),
     path("", include("mutua.listings.urls")),

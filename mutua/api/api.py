@@ -142,6 +142,7 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 # Routers are imported after `api` exists so they can share its error handling.
 from mutua.api import routes  # noqa: E402
 from mutua.governance import agreements_api  # noqa: E402
+from mutua.governance.api import router as proposals_router  # noqa: E402
 from mutua.governance.roles_api import router as roles_router  # noqa: E402
 from mutua.matching import api as matching_api  # noqa: E402
 from mutua.meetings import api as meetings_api  # noqa: E402
@@ -155,5 +156,6 @@ api.add_router("", meetings_api.router)
 api.add_router("", calendar_api.router)
 api.add_router("", roles_router)
 api.add_router("", agreements_api.router)
+api.add_router("", proposals_router)
 
 __all__ = ["api"]

@@ -14,7 +14,9 @@ from mutua.api.schemas import Message
 from mutua.circles import services as circle_services
 from mutua.circles.models import Circle, Membership, Mode
 from mutua.circles.policies import Need, access_circle
+from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
+from mutua.governance.policies import SCHEDULE_BY_PROPOSAL, schedule_by_proposal
 from mutua.meetings import display, selectors, services
 from mutua.meetings.models import MeetingPlace, Room
 from mutua.meetings.schedule import Kind, Occurrence, Rhythm
@@ -345,8 +347,11 @@ def schedule(request: AuthenticatedHttpRequest, code: str) -> GroupScheduleOut:
 
 @router.put("/groups/{code}/schedule", response={200: GroupScheduleOut, **WRITE})
 def schedule_set(request: AuthenticatedHttpRequest, code: str, payload: ScheduleIn) -> GroupScheduleOut:
-    """Set or change when the group meets (any member, for everyone); the other members are told."""
+    """Set when a forming group meets (any member, for everyone); the other members are told. An active
+    group changes it by a proposal (409 here): POST /groups/{code}/proposals with kind "schedule"."""
     circle, _m = access_circle(request.user, code, Need.MEMBER)
+    if schedule_by_proposal(circle):
+        raise DomainError(SCHEDULE_BY_PROPOSAL, "conflict")
     hours, minutes = (int(part) for part in payload.start_time.split(":"))
     rhythm = Rhythm(
         kind=Kind(payload.kind),

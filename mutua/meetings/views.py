@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,6 +21,8 @@ from mutua.circles.policies import Need, circle_view
 from mutua.core.errors import DomainError
 from mutua.core.http import AuthenticatedHttpRequest
 from mutua.governance import roles
+from mutua.governance.models import ProposalKind
+from mutua.governance.policies import SCHEDULE_BY_PROPOSAL, schedule_by_proposal
 from mutua.meetings import display, selectors, services
 from mutua.meetings.forms import (
     MoveForm,
@@ -189,7 +192,11 @@ def place(request: AuthenticatedHttpRequest, circle: Circle, membership: Members
 @circle_view(Need.MEMBER)
 @require_http_methods(["GET", "POST"])
 def schedule(request: AuthenticatedHttpRequest, circle: Circle, membership: Membership) -> HttpResponse:
-    """Set or change when the group meets (any member for now, P5; the others are told)."""
+    """Set when a forming group meets (any member; the others are told). An active group changes it by a
+    proposal (P5): the page sends the member to open one, and a POST here changes nothing."""
+    if schedule_by_proposal(circle):
+        messages.info(request, SCHEDULE_BY_PROPOSAL)
+        return redirect(f"{reverse('governance:new', args=[circle.code])}?kind={ProposalKind.SCHEDULE}")
     today = timezone.now().astimezone(display.zone(circle.timezone)).date()
     form = ScheduleForm(
         request.POST if request.method == "POST" else None,
