@@ -88,9 +88,13 @@ def _meeting_part(circle_id: int, occ: Occurrence) -> str:
     return f"meeting:{circle_id}:{key_slug(occ.key)}:{key_slug(occ.start)}:"
 
 
+def _once_key(meeting_part: str, membership_id: int, which: str) -> str:
+    return f"{meeting_part}{membership_id}:{which}"
+
+
 def once_key(*, circle_id: int, occ: Occurrence, membership_id: int, which: str) -> str:
     """At most 70 characters with ten-digit ids (`Notification.once_key` holds 80)."""
-    return f"{_meeting_part(circle_id, occ)}{membership_id}:{which}"
+    return _once_key(_meeting_part(circle_id, occ), membership_id, which)
 
 
 def _local_dates(now: datetime) -> list[date]:
@@ -223,7 +227,7 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
                         which=which,
                         key=occ.key,
                         start=occ.start,
-                        once_key=f"{part}{membership_id}:{which}",
+                        once_key=_once_key(part, membership_id, which),
                     )
                 )
     return due
