@@ -68,15 +68,22 @@ AUTH_RESPONSES = {
 }
 
 
+CONSENT_REF = "#/components/schemas/ConsentRequiredMessage"
+
+
 class MutuaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        for operations in schema.get("paths", {}).values():
+        for path, operations in schema.get("paths", {}).items():
             for op in operations.values():
                 responses = op.setdefault("responses", {})
                 extra = dict(COMMON_RESPONSES)
                 if op.get("security"):
                     extra.update(AUTH_RESPONSES)
+                # Inside a group, a 409 may be the gate's `consent_required`: say what that answer holds.
+                conflict = responses.get(409) or responses.get("409")
+                if conflict and "/groups/{code}/" in path and "$ref" in str(conflict):
+                    conflict["content"] = {"application/json": {"schema": {"$ref": CONSENT_REF}}}
                 for status, (text, body) in extra.items():
                     # ninja keys its own answers by int: an operation that documents 400 itself must not
                     # get a second "400" (duplicate keys in the JSON; Swagger UI refuses the schema).

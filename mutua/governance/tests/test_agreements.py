@@ -263,6 +263,16 @@ def test_the_409_body_is_in_the_schema(client, db):
     assert {"agreements_version", "pledge_version", "accept_url", "agreements_url"} <= set(accept["required"])
     put = schema["paths"]["/api/v1/groups/{code}/agreements/draft"]["put"]["responses"]["409"]
     assert put["content"]["application/json"]["schema"]["$ref"].endswith("/ConsentRequiredMessage")
+    # Every operation inside a group that documents a 409 says it may be the gate's, with its body.
+    conflicts = [
+        op["responses"]["409"]["content"]["application/json"]["schema"].get("$ref", "")
+        for path, ops in schema["paths"].items()
+        if "/groups/{code}/" in path
+        for op in ops.values()
+        if "409" in op["responses"]
+    ]
+    assert len(conflicts) > 10
+    assert all(ref.endswith("/ConsentRequiredMessage") for ref in conflicts)
 
 
 def test_the_consent_page_lists_the_new_own_agreements_and_what_changed(group):
