@@ -132,8 +132,7 @@ def _refresh(circle: Circle) -> None:
         notify(m.user_id, Kind.OFFER_LAPSED, url=status_url)
     held = circle.memberships.holding_seat().count()
     free = circle.max_members - held
-    # A dissolved group offers no more seats: its queue ended with it (`circle_dissolve`).
-    if free > 0 and circle.dissolved_at is None:
+    if free > 0:
         deadline = now + timedelta(days=settings.MUTUA_SEAT_OFFER_DAYS)
         for m in circle.memberships.filter(status=MembershipStatus.WAITING).order_by("waiting_since", "pk")[
             :free
