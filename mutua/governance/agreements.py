@@ -236,6 +236,6 @@ def agreements_propose(*, circle: Circle, user: "User") -> Proposal:
         user=user,
         kind=ProposalKind.AGREEMENTS,
         title=str(_("Our group's first agreements")),
-        body=str(_("The agreements below, after the host's basic agreements.")),
+        body=str(_("The group's own agreements below, after the basic agreements every group keeps.")),
         payload={"items": items},
     )
