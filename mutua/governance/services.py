@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,10 +98,7 @@ def _lock_open(proposal: Proposal) -> Proposal:
 
 def proposal_url(proposal: Proposal) -> str:
     """Where a notification about the proposal leads (behind the gate; no group name in it)."""
-    try:
-        return reverse("governance:proposal", args=[proposal.circle.code, proposal.code])
-    except NoReverseMatch:  # the decisions pages are not installed: the group's home
-        return reverse("circles:home", args=[proposal.circle.code])
+    return reverse("governance:proposal", args=[proposal.circle.code, proposal.code])
 
 
 # --------------------------------------------------------------------------- payloads
