@@ -455,6 +455,9 @@ def _join(
         raise DomainError(_("You are already a member of this group."), "conflict")
     if existing is not None and existing.is_queued:
         raise DomainError(_("You are already on this group's waiting list."), "conflict")
+    if existing is not None and existing.status == MembershipStatus.REQUESTED and not placeholder_on_clash:
+        # The request is settled by the members or the deadline (`join_requests`), never around them.
+        raise DomainError(_("You have already asked to join this group."), "conflict")
     if not circle.open:
         raise DomainError(_("This group is not taking newcomers at the moment."), "conflict")
     if circle.reviews_newcomers and not placeholder_on_clash:

@@ -681,3 +681,25 @@ def test_api_own_request_is_404_without_one(group):
     client, auth = api(group["outsider"])
     assert client.get(f"/api/v1/groups/{group['circle'].code}/request", headers=auth).status_code == 404
     assert client.get("/api/v1/groups/zzzzzzzzzz/request", headers=auth).status_code == 404
+
+
+def test_a_requester_cannot_join_around_the_request_once_the_group_opens(group):
+    """The group went back to open: the next tick admits the request; joining directly meanwhile is
+    refused rather than recorded as a second consent."""
+    circle, newcomer = group["circle"], group["newcomer"]
+    ask(circle, newcomer)
+    Circle.objects.filter(pk=circle.pk).update(reviews_newcomers=False)
+    circle.refresh_from_db()
+    client, auth = api(newcomer)
+    body = {"pseudonym": "Newcomer", "confirms_experience": True, "accepts_pledge": True, "pledge_version": 1}
+    r = client.post(
+        f"/api/v1/groups/{circle.code}/join",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=auth,
+    )
+    assert r.status_code == 409 and "already asked" in r.json()["detail"]
+    assert status_of(newcomer, circle) == MembershipStatus.REQUESTED
+    join_requests_tick()
+    assert status_of(newcomer, circle) == MembershipStatus.MEMBER
+    assert PledgeAcceptance.objects.filter(user=newcomer, circle=circle).count() == 1
