@@ -385,6 +385,13 @@ def _seats(
             .values_list("membership_id", "membership__pseudonym", "role")
         ):
             others.setdefault(role, []).append((ref, pseudonym))
+    # Who said they can't come to each meeting: never offered a role there, so not listed to hand to.
+    away: dict[int, set[int]] = {}
+    if mine_anywhere:
+        for meeting_id, member_id in Rsvp.objects.filter(
+            meeting_id__in=meeting_ids.values(), answer=Answer.NOT_COMING
+        ).values_list("meeting_id", "membership_id"):
+            away.setdefault(meeting_id, set()).add(member_id)
     result = {}
     for key, meeting_id in meeting_ids.items():
         seats = []
@@ -400,7 +407,13 @@ def _seats(
                     else "",
                     asked=bool(held and held.status == AssignmentStatus.OFFERED),
                     mine=str(held.status) if held is not None and is_mine else "",
-                    swap_to=tuple(others.get(role, ())) if is_mine else (),
+                    swap_to=tuple(
+                        (ref, name)
+                        for ref, name in others.get(role, ())
+                        if ref not in away.get(meeting_id, set())
+                    )
+                    if is_mine
+                    else (),
                 )
             )
         result[key] = seats
