@@ -184,6 +184,11 @@ def test_journey_in_spanish_with_axe(live_server, browser, demo):
     page.get_by_label(re.compile("Comparto|también es mi experiencia")).check()
     page.get_by_label(re.compile("He leído")).check()
     page.get_by_role("button", name=re.compile("Unirme|Únete|Unirse")).click()
+    # A newcomer reads the group's welcome step first, once.
+    page.wait_for_url(re.compile(f"/groups/{demo.code}/welcome/"))
+    check_page(page, "welcome step", problems)
+    shot(page, "04-welcome")
+    page.get_by_role("button", name=re.compile("Continuar")).click()
     page.wait_for_url(re.compile(f"/groups/{demo.code}/home/"))
     content = page.content()
     assert "Lluvia" in content and "Encina" in content and "lucia@example.org" not in content

@@ -82,6 +82,10 @@ def test_a_seat_offer_arrives_by_email_and_in_the_inbox(live_server, browser, tr
     assert page.get_by_role("link", name="Inbox, 1 unread").count() == 0
 
     page.get_by_role("button", name="Take the seat").click()
+    # In: the group's welcome step first, once, then its home.
+    page.wait_for_url(re.compile(f"/groups/{circle.code}/welcome/"))
+    check_page(page, "welcome step after taking the seat", problems)
+    page.get_by_role("button", name="Continue to the group").click()
     page.wait_for_url(re.compile(f"/groups/{circle.code}/home/"))
     assert "Willow" in page.content()
     check_page(page, "group home after taking the seat", problems)
