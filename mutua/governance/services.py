@@ -85,8 +85,9 @@ def _acting_member(*, circle: Circle, user: "User") -> Membership:
     membership = Membership.objects.filter(circle=circle, user=user, status=MembershipStatus.MEMBER).first()
     if membership is None:
         raise DomainError(NOT_A_MEMBER, "not_found")
-    if not consent_is_current(membership=membership, circle=circle, pledge_version=current_pledge_version()):
-        raise ConsentRequired()
+    pledge_version = current_pledge_version()
+    if not consent_is_current(membership=membership, circle=circle, pledge_version=pledge_version):
+        raise ConsentRequired(circle=circle, membership=membership, pledge_version=pledge_version)
     return membership
 
 

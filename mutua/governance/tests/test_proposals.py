@@ -219,8 +219,11 @@ def test_only_current_members_open_proposals(group: Any, make_user: Any) -> None
 def test_a_member_who_must_accept_new_agreements_first_is_sent_to_accept_them(group: Any) -> None:
     g = group(5)
     Circle.objects.filter(pk=g.circle.pk).update(agreements_version=2)
-    with pytest.raises(ConsentRequired):
+    with pytest.raises(ConsentRequired) as error:
         g.open(1)
+    # What a client needs to re-accept (the API's 409 carries it).
+    assert error.value.details["consent"]["agreements_version"] == 2
+    assert not Proposal.objects.exists()
 
 
 def test_an_ended_group_decides_nothing_more(group: Any) -> None:
