@@ -52,12 +52,15 @@ def test_every_api_operation_requires_auth_unless_explicitly_public(client, db):
     assert seen > 20
 
 
-PERSONAS = ["anonymous", "outsider", "waiting", "member", "former", "staff", "founder"]
+PERSONAS = ["anonymous", "outsider", "waiting", "member", "former", "staff", "founder", "under_removal"]
 
 # The persona group is full (maximum 5): the member is in it, "waiting" is on its waiting list, "former"
 # left it, the outsider never joined, and host staff (superuser, second factor not verified) are not in it.
 # "founder" is the group's first member after the group adopted its own agreements (P5): they get exactly
-# what the member gets on every route, so a row cannot give them anything else.
+# what the member gets on every route, so a row cannot give them anything else. "under_removal" is a member
+# an open removal proposal is about (`{proposal}`, `{pcode}`): still a member until it passes, so the
+# member's status on every row unless the row says otherwise (they read it and answer in its thread, but
+# take no stance).
 LOGIN = "login"  # a 302 to a login page (pages); the API answers 401 instead
 
 
@@ -70,6 +73,8 @@ def row(method: str, template: str, body: dict[str, Any] | None = None, **expect
     statuses = {p: (base if p == "anonymous" else signed_in) for p in PERSONAS}
     statuses.update(expected)
     statuses["founder"] = statuses["member"]
+    if "under_removal" not in expected:
+        statuses["under_removal"] = statuses["member"]
     assert None not in statuses.values(), f"{method} {template}: a persona has no expected status"
     return (method, template, body, statuses)
 
@@ -83,6 +88,7 @@ ACCEPT = {**JOIN}
 REMINDER = {"reminder": "none"}
 RSVP = {"answer": "not_coming", "note": "Away"}
 MOVE = {"start": "2000-01-01T10:00:00Z"}  # valid for the schema; the service refuses the past (400)
+QUESTION = {"kind": "question", "title": "Shall we meet in August?"}
 SCHEDULE = {
     "kind": "weekly",
     "weekday": 1,
@@ -226,8 +232,9 @@ MATRIX = [
     row("post", "/groups/{code}/meetings/room/", anonymous=LOGIN, signed_in=404, member=302),
     row("get", "/groups/{code}/meetings/place/", anonymous=LOGIN, signed_in=404, member=200),
     row("post", "/groups/{code}/meetings/place/", anonymous=LOGIN, signed_in=404, member=302),
-    row("get", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=200),
-    row("post", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=400),
+    # The persona group is active: its meeting time changes by a proposal, the page sends members there.
+    row("get", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=302),
+    row("post", "/groups/{code}/meetings/schedule/", anonymous=LOGIN, signed_in=404, member=302),
     row("get", "/groups/{code}/meetings/attendance/", anonymous=LOGIN, signed_in=404, member=200),
     row("get", "/groups/{code}/meetings/{key}/", anonymous=LOGIN, signed_in=404, member=200),
     row("get", "/groups/{code}/meetings/20200107T1800Z/", anonymous=LOGIN, signed_in=404),
@@ -250,7 +257,7 @@ MATRIX = [
     row("post", "/api/v1/groups/{code}/meetings/{key}/move", MOVE, anonymous=401, signed_in=404, member=400),
     row("post", "/api/v1/groups/{code}/meetings/{key}/restore", anonymous=401, signed_in=404, member=200),
     row("get", "/api/v1/groups/{code}/schedule", anonymous=401, signed_in=404, member=200),
-    row("put", "/api/v1/groups/{code}/schedule", SCHEDULE, anonymous=401, signed_in=404, member=200),
+    row("put", "/api/v1/groups/{code}/schedule", SCHEDULE, anonymous=401, signed_in=404, member=409),
     row("post", "/api/v1/groups/{code}/room", anonymous=401, signed_in=404, member=400),
     # Rotating roles: members only; answering an offer nobody made is refused (pages: a message).
     row("get", "/groups/{code}/roles/", anonymous=LOGIN, signed_in=404, member=200),
@@ -316,6 +323,49 @@ MATRIX = [
         "put", "/api/v1/groups/{code}/agreements/draft", AGREEMENTS, anonymous=401, signed_in=404, member=409
     ),
     row("post", "/api/v1/groups/{code}/agreements/draft/propose", anonymous=401, signed_in=404, member=409),
+    # Decisions: members only. {proposal} and {pcode} are an open removal about "under_removal", opened by
+    # another member: they read it and may answer (the empty page forms are refused), but take no stance.
+    row("get", "/groups/{code}/decisions/", anonymous=LOGIN, signed_in=404, member=200),
+    row("get", "/groups/{code}/decisions/new/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/decisions/new/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/groups/{code}/decisions/{proposal}/", anonymous=LOGIN, signed_in=404, member=200),
+    row("get", "/groups/{code}/decisions/zz99nothing/", anonymous=LOGIN, signed_in=404),
+    row("post", "/groups/{code}/decisions/{proposal}/stance/", anonymous=LOGIN, signed_in=404, member=400),
+    row("post", "/groups/{code}/decisions/{proposal}/comment/", anonymous=LOGIN, signed_in=404, member=400),
+    # Only the opener withdraws: everyone else is sent back to the proposal.
+    row("get", "/groups/{code}/decisions/{proposal}/withdraw/", anonymous=LOGIN, signed_in=404, member=302),
+    row("post", "/groups/{code}/decisions/{proposal}/withdraw/", anonymous=LOGIN, signed_in=404, member=302),
+    row("post", "/groups/{code}/decisions/{proposal}/outcome/", anonymous=LOGIN, signed_in=404, member=400),
+    row("get", "/api/v1/groups/{code}/proposals", anonymous=401, signed_in=404, member=200),
+    row("post", "/api/v1/groups/{code}/proposals", QUESTION, anonymous=401, signed_in=404, member=201),
+    row("get", "/api/v1/groups/{code}/proposals/{pcode}", anonymous=401, signed_in=404, member=200),
+    row("get", "/api/v1/groups/{code}/proposals/zz99nothing", anonymous=401, signed_in=404),
+    row(
+        "put",
+        "/api/v1/groups/{code}/proposals/{pcode}/stance",
+        {"stance": "agree"},
+        anonymous=401,
+        signed_in=404,
+        member=200,
+        under_removal=409,
+    ),
+    row(
+        "post",
+        "/api/v1/groups/{code}/proposals/{pcode}/comments",
+        {"text": "I see."},
+        anonymous=401,
+        signed_in=404,
+        member=201,
+    ),
+    row("post", "/api/v1/groups/{code}/proposals/{pcode}/withdraw", anonymous=401, signed_in=404, member=409),
+    row(
+        "put",
+        "/api/v1/groups/{code}/proposals/{pcode}/outcome",
+        {"outcome": "Decided."},
+        anonymous=401,
+        signed_in=404,
+        member=409,
+    ),
     row("get", "/api/v1/me/calendar", anonymous=401, signed_in=200),
     row("post", "/api/v1/me/calendar", {"show_names": False}, anonymous=401, signed_in=201),
     row("put", "/api/v1/me/calendar", {"show_names": True}, anonymous=401, signed_in=404),
@@ -341,7 +391,25 @@ def personas(personas, monkeypatch):
     upcoming = selectors.next_meeting(circle=circle)
     assert upcoming is not None
     monkeypatch.setitem(SAMPLES, "key", selectors.key_slug(upcoming.key))
+    personas["under_removal"], removal = under_removal(personas)
+    monkeypatch.setitem(SAMPLES, "proposal", removal)
+    monkeypatch.setitem(SAMPLES, "pcode", removal)
     return personas
+
+
+def under_removal(personas: dict[str, Any]) -> tuple[Any, str]:
+    """A member of the persona group whom an open removal proposal is about, opened by another member
+    (neither is the member or the founder persona). Returns that person and the proposal's code."""
+    from mutua.governance import services
+
+    circle = personas["circle"]
+    named = {personas["member"].pk, personas["founder"].pk}
+    others = [m for m in circle.memberships.filter(status="member").order_by("pk") if m.user_id not in named]
+    subject, opener = others[0], others[1]
+    proposal = services.proposal_open(
+        circle=circle, user=opener.user, kind="removal", title="About a member", subject_ref=subject.pk
+    )
+    return subject.user, proposal.code
 
 
 def founder_after_adoption(circle: Any) -> Any:
