@@ -14,7 +14,7 @@ EMPTY_ROWS = 3
 
 class DraftItemForm(forms.Form):
     title = forms.CharField(
-        label=_("Agreement"),
+        label=_("Short title"),
         max_length=TITLE_MAX,
         required=False,
         widget=forms.TextInput(attrs={"maxlength": TITLE_MAX}),
