@@ -358,10 +358,13 @@ def test_a_group_that_closes_closes_pending_requests_at_the_next_tick(group):
 def test_not_this_time_can_be_asked_again_only_after_a_pause(group):
     circle, newcomer = group["circle"], group["newcomer"]
     m = ask(circle, newcomer)
+    founder, ana, bea = group["members"]
     join_request_respond(
-        circle=circle, user=group["members"][0], request_ref=m.request_ref, decision="object", reason=REASON
+        circle=circle, user=founder, request_ref=m.request_ref, decision="object", reason=REASON
     )
-    join_requests_tick(now=m.request_deadline)
+    join_request_respond(circle=circle, user=ana, request_ref=m.request_ref, decision="welcome")
+    join_request_respond(circle=circle, user=bea, request_ref=m.request_ref, decision="welcome")
+    assert status_of(newcomer, circle) == MembershipStatus.LEFT  # everyone answered: settled now
     with pytest.raises(DomainError) as soon:
         ask(circle, newcomer)
     assert soon.value.code == "conflict" and "ask again from" in str(soon.value)
