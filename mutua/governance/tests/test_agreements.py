@@ -338,6 +338,8 @@ def test_the_founder_sees_the_draft_editor_and_others_do_not(group):
     draft_action = f'action="/groups/{circle.code}/agreements/draft/"'
     assert draft_action in founder_page and draft_action not in member_page
     assert "Any member can propose a change" in member_page
+    new_proposal = f'href="/groups/{circle.code}/decisions/new/?kind=agreements"'
+    assert new_proposal in member_page and new_proposal in founder_page
     assert "Respect" in member_page and "no agreements of its own yet" in member_page
 
 
@@ -458,13 +460,16 @@ def test_the_founder_proposes_the_draft_and_the_group_adopts_it(group):
     r = c.post(f"/groups/{circle.code}/agreements/propose/")
     assert r.status_code == 302
     proposal = Proposal.objects.get(circle=circle)
-    assert proposal.code in r["Location"] or r["Location"] == f"/groups/{circle.code}/agreements/"
+    assert r["Location"] == f"/groups/{circle.code}/decisions/{proposal.code}/"
     assert proposal.kind == ProposalKind.AGREEMENTS and proposal.payload == {"items": ITEMS}
     assert proposal.opened_by == agreements.founding_membership(circle)
     # The page now links to the open proposal instead of offering to propose again; a second one is refused.
     again = c.post(f"/groups/{circle.code}/agreements/propose/")
     assert again.status_code == 400 and b"still open" in again.content
     assert Proposal.objects.filter(circle=circle).count() == 1
+    page = c.get(f"/groups/{circle.code}/agreements/").content.decode()
+    assert f'href="/groups/{circle.code}/decisions/{proposal.code}/"' in page
+    assert f'href="/groups/{circle.code}/agreements/propose/"' not in page
     for who in ("founder", "alba", "bruno"):
         stance_set(proposal=proposal, user=group[who], stance="agree")
     proposal.refresh_from_db()
