@@ -52,15 +52,26 @@ def test_every_api_operation_requires_auth_unless_explicitly_public(client, db):
     assert seen > 20
 
 
-PERSONAS = ["anonymous", "outsider", "waiting", "member", "former", "staff", "founder", "under_removal"]
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "waiting",
+    "member",
+    "former",
+    "staff",
+    "founder",
+    "requester",
+    "under_removal",
+]
 
 # The persona group is full (maximum 5): the member is in it, "waiting" is on its waiting list, "former"
 # left it, the outsider never joined, and host staff (superuser, second factor not verified) are not in it.
 # "founder" is the group's first member after the group adopted its own agreements (P5): they get exactly
-# what the member gets on every route, so a row cannot give them anything else. "under_removal" is a member
-# an open removal proposal is about (`{proposal}`, `{pcode}`): still a member until it passes, so the
-# member's status on every row unless the row says otherwise (they read it and answer in its thread, but
-# take no stance).
+# what the member gets on every route, so a row cannot give them anything else. "requester" asked to join
+# (a pending join request, `circles.join_requests`): like an outsider for everything in the group, plus
+# their own neutral status and withdrawal. "under_removal" is a member an open removal proposal is about
+# (`{proposal}`, `{pcode}`): still a member until it passes, so the member's status on every row unless
+# the row says otherwise (they read it and answer in its thread, but take no stance).
 LOGIN = "login"  # a 302 to a login page (pages); the API answers 401 instead
 
 
@@ -112,21 +123,100 @@ MATRIX = [
     # The Meeting Guide feed of the groups that opted in: public, read-only.
     row("get", "/meeting-guide.json", all=200),
     # Joining: outsiders and former members see the form; people already in are sent on.
-    row("get", "/groups/{code}/join/", anonymous=LOGIN, signed_in=200, waiting=302, member=302),
-    row("post", "/groups/{code}/join/", anonymous=LOGIN, signed_in=400, waiting=302, member=302),
+    row(
+        "get", "/groups/{code}/join/", anonymous=LOGIN, signed_in=200, waiting=302, member=302, requester=302
+    ),
+    row(
+        "post", "/groups/{code}/join/", anonymous=LOGIN, signed_in=400, waiting=302, member=302, requester=302
+    ),
     # Inside the group: outsiders, former members and staff get the 404 of a group that does not exist.
     row("get", "/groups/{code}/home/", anonymous=LOGIN, signed_in=404, member=200),
     row("get", "/groups/nonexistent99/home/", anonymous=LOGIN, signed_in=404),
-    row("get", "/groups/{code}/status/", anonymous=LOGIN, signed_in=404, waiting=200, member=302),
-    row("get", "/groups/{code}/leave/", anonymous=LOGIN, signed_in=404, waiting=200, member=200),
-    row("post", "/groups/{code}/leave/", anonymous=LOGIN, signed_in=404, waiting=302, member=302),
-    row("post", "/groups/{code}/seat/accept/", anonymous=LOGIN, signed_in=404, waiting=302, member=302),
-    row("post", "/groups/{code}/seat/decline/", anonymous=LOGIN, signed_in=404, waiting=302, member=302),
+    row(
+        "get",
+        "/groups/{code}/status/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=200,
+        member=302,
+        requester=200,
+    ),
+    # A requester's "leave" is the withdrawal page.
+    row(
+        "get", "/groups/{code}/leave/", anonymous=LOGIN, signed_in=404, waiting=200, member=200, requester=302
+    ),
+    row(
+        "post",
+        "/groups/{code}/leave/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=302,
+    ),
+    row(
+        "post",
+        "/groups/{code}/seat/accept/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=302,
+    ),
+    row(
+        "post",
+        "/groups/{code}/seat/decline/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=302,
+    ),
     # Consent is current for both, so the page sends them on; an empty form is refused.
-    row("get", "/groups/{code}/consent/", anonymous=LOGIN, signed_in=404, waiting=302, member=302),
-    row("post", "/groups/{code}/consent/", anonymous=LOGIN, signed_in=404, waiting=400, member=400),
+    row(
+        "get",
+        "/groups/{code}/consent/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=302,
+    ),
+    row(
+        "post",
+        "/groups/{code}/consent/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=400,
+        member=400,
+        requester=400,
+    ),
     row("get", "/groups/{code}/pseudonym/", anonymous=LOGIN, signed_in=404, member=200),
     row("post", "/groups/{code}/pseudonym/", anonymous=LOGIN, signed_in=404, member=400),
+    # The welcome step and the requests to join: members only; the requester's own withdrawal. {ref} is
+    # the requester's request (members answering with an empty form get 400).
+    row("get", "/groups/{code}/welcome/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/welcome/", anonymous=LOGIN, signed_in=404, member=302),
+    row("get", "/groups/{code}/requests/", anonymous=LOGIN, signed_in=404, member=200),
+    row("post", "/groups/{code}/requests/{ref}/", anonymous=LOGIN, signed_in=404, member=400),
+    row(
+        "get",
+        "/groups/{code}/request/withdraw/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=200,
+    ),
+    row(
+        "post",
+        "/groups/{code}/request/withdraw/",
+        anonymous=LOGIN,
+        signed_in=404,
+        waiting=302,
+        member=302,
+        requester=302,
+    ),
     # One's own pages.
     row("get", "/me/groups/", anonymous=LOGIN, signed_in=200),
     row("get", "/groups/new/", anonymous=LOGIN, signed_in=200),
@@ -178,10 +268,55 @@ MATRIX = [
     row("get", "/api/v1/groups/nonexistent99/similar", all=404),
     row("get", "/api/v1/groups/{code}/home", anonymous=401, signed_in=404, member=200),
     # The group is full: an outsider or former member joins its waiting list (201); those in it get 409.
-    row("post", "/api/v1/groups/{code}/join", JOIN, anonymous=401, signed_in=201, waiting=409, member=409),
-    row("post", "/api/v1/groups/{code}/leave", anonymous=401, signed_in=404, waiting=204, member=204),
-    row("post", "/api/v1/groups/{code}/seat/accept", anonymous=401, signed_in=404, waiting=409, member=409),
-    row("post", "/api/v1/groups/{code}/seat/decline", anonymous=401, signed_in=404, waiting=409, member=409),
+    row(
+        "post",
+        "/api/v1/groups/{code}/join",
+        JOIN,
+        anonymous=401,
+        signed_in=201,
+        waiting=409,
+        member=409,
+        requester=409,
+    ),
+    row(
+        "post",
+        "/api/v1/groups/{code}/leave",
+        anonymous=401,
+        signed_in=404,
+        waiting=204,
+        member=204,
+        requester=204,
+    ),
+    row(
+        "post",
+        "/api/v1/groups/{code}/seat/accept",
+        anonymous=401,
+        signed_in=404,
+        waiting=409,
+        member=409,
+        requester=409,
+    ),
+    row(
+        "post",
+        "/api/v1/groups/{code}/seat/decline",
+        anonymous=401,
+        signed_in=404,
+        waiting=409,
+        member=409,
+        requester=409,
+    ),
+    # Join requests: one's own (GET, DELETE), the group's for members (GET, PUT with {ref} the requester's).
+    row("get", "/api/v1/groups/{code}/request", anonymous=401, signed_in=404, requester=200),
+    row("delete", "/api/v1/groups/{code}/request", anonymous=401, signed_in=404, requester=204),
+    row("get", "/api/v1/groups/{code}/requests", anonymous=401, signed_in=404, member=200),
+    row(
+        "put",
+        "/api/v1/groups/{code}/requests/{ref}",
+        {"decision": "welcome"},
+        anonymous=401,
+        signed_in=404,
+        member=200,
+    ),
     row(
         "post",
         "/api/v1/groups/{code}/consent",
@@ -190,6 +325,7 @@ MATRIX = [
         signed_in=404,
         waiting=200,
         member=200,
+        requester=200,
     ),
     row(
         "post",
@@ -318,7 +454,16 @@ MATRIX = [
     row("post", "/groups/{code}/agreements/draft/", anonymous=LOGIN, signed_in=404, member=400),
     row("get", "/groups/{code}/agreements/propose/", anonymous=LOGIN, signed_in=404, member=302),
     row("post", "/groups/{code}/agreements/propose/", anonymous=LOGIN, signed_in=404, member=302),
-    row("get", "/api/v1/groups/{code}/agreements", anonymous=401, signed_in=404, waiting=200, member=200),
+    # Like the waiting: people in the queue may read what they will accept.
+    row(
+        "get",
+        "/api/v1/groups/{code}/agreements",
+        anonymous=401,
+        signed_in=404,
+        waiting=200,
+        member=200,
+        requester=200,
+    ),
     row(
         "put", "/api/v1/groups/{code}/agreements/draft", AGREEMENTS, anonymous=401, signed_in=404, member=409
     ),
@@ -384,6 +529,8 @@ def personas(personas, monkeypatch):
 
     circle = personas["circle"]
     personas["founder"] = founder_after_adoption(circle)
+    personas["requester"] = join_requester(circle)
+    monkeypatch.setitem(SAMPLES, "ref", personas["requester"].memberships.get().request_ref)
     start = timezone.now().astimezone(zoneinfo.ZoneInfo(circle.timezone)) + timedelta(days=1)
     rhythm = weekly(start.weekday(), start.hour, circle.timezone, start.date() - timedelta(days=7))
     services.circle_schedule_set(circle=circle, rhythm=rhythm, user=None)
@@ -410,6 +557,33 @@ def under_removal(personas: dict[str, Any]) -> tuple[Any, str]:
         circle=circle, user=opener.user, kind="removal", title="About a member", subject_ref=subject.pk
     )
     return subject.user, proposal.code
+
+
+def join_requester(circle: Any) -> Any:
+    """A person who asked to join the persona group while it reviewed newcomers, and whose request is
+    still open. The group then went back to open (the tick would admit them; it does not run here), so
+    every other row keeps its meaning for the other personas."""
+    from conftest import make_user_plain
+    from mutua.circles import services
+    from mutua.circles.models import Circle, Pledge
+
+    Circle.objects.filter(pk=circle.pk).update(reviews_newcomers=True)
+    circle.refresh_from_db()
+    person = make_user_plain("requester@example.org")
+    pledge = Pledge.objects.order_by("-version").values_list("version", flat=True).first()
+    asked = services.membership_join(
+        circle=circle,
+        user=person,
+        pseudonym="Asker",
+        confirms_experience=True,
+        accepts_pledge=True,
+        pledge_version=pledge,
+        message="Hello",
+    )
+    assert asked.status == "requested"
+    Circle.objects.filter(pk=circle.pk).update(reviews_newcomers=False)
+    circle.refresh_from_db()
+    return person
 
 
 def founder_after_adoption(circle: Any) -> Any:
