@@ -27,7 +27,7 @@ from mutua.meetings.forms import DateInput, ScheduleForm
 class ProposalForm(forms.Form):
     """What every proposal has: a title, what and why, how the group decides, and for how long."""
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    title = forms.CharField(label=_("Title of your proposal"), max_length=TITLE_MAX)
     body = forms.CharField(
         label=_("What and why (optional)"),
         required=False,

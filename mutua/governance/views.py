@@ -255,7 +255,14 @@ def stance(
                 request, circle, membership, p, stance_form=form, error=str(exc), status=400
             )
         else:
-            messages.success(request, _("Your stance is saved. You can change it until the proposal closes."))
+            # The last stance missing closes the proposal at once: say so rather than "until it closes".
+            now = selectors.proposal_in(circle=circle, code=p.code)
+            if now is not None and now.status != ProposalStatus.OPEN:
+                messages.success(request, _("Your stance is saved. Everyone has answered, so it has closed."))
+            else:
+                messages.success(
+                    request, _("Your stance is saved. You can change it until the proposal closes.")
+                )
             return _to_detail(circle, p)
     return _render_detail(request, circle, membership, p, stance_form=form, status=400)
 

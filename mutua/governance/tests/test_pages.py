@@ -422,6 +422,17 @@ def test_a_stance_is_saved_and_changes_until_the_close(group: Any) -> None:
     assert (row.membership.user, row.stance, row.reason) == (g.users[1], "disagree", "Not now.")
     page = text(c.get(at(g, p)))
     assert "You answered: Disagree." in page and "Change my stance" in page
+    assert "You can change it until the proposal closes." in page  # the message after saving
+
+
+def test_the_last_stance_missing_closes_it_and_says_so(group: Any) -> None:
+    g = group(3)
+    p = g.open(0)
+    g.say(p, 0, "agree")
+    g.say(p, 1, "agree")
+    page = text(client_for(g.users[2]).post(at(g, p, "stance/"), {"stance": "agree"}, follow=True))
+    assert "Your stance is saved. Everyone has answered, so it has closed." in page
+    assert "It passed." in page and 'name="stance"' not in page
 
 
 @pytest.mark.parametrize("stance", ["disagree", "object"])
