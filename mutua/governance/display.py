@@ -94,7 +94,7 @@ def row(r: ProposalRow, tz: str) -> Row:
 
 def _short_outcome(status: str, passed: bool | None) -> str:
     if status == ProposalStatus.WITHDRAWN:
-        return _("Withdrawn")
+        return str(ProposalStatus.WITHDRAWN.label)
     if status == ProposalStatus.OPEN:
         return ""
     return _("Passed") if passed else _("Did not pass")
