@@ -276,6 +276,21 @@ def test_a_group_decides_its_agreements_then_welcomes_a_newcomer(live_server, br
     newcomer.goto(decisions)
     assert "Waiting for your stance" not in newcomer.content()
 
+    # 7. The same pages in Spanish (longer words) still fit a phone and pass axe.
+    dove.goto(decisions)
+    dove.select_option("#lang-select", "es")
+    dove.get_by_role("button", name="Change").click()
+    dove.wait_for_url(re.compile("/decisions/$"))
+    assert dove.get_by_role("heading", name="Decisiones", exact=True).count() == 1
+    check_page(dove, "decisions in Spanish", problems)
+    dove.goto(f"{decisions}{first.code}/")
+    assert "No se aprobó." in dove.locator("main").inner_text()
+    check_page(dove, "a proposal in Spanish", problems)
+    shot(dove, "11-proposal-es")
+    dove.goto(f"{decisions}new/?kind=removal")
+    check_page(dove, "a removal proposal in Spanish", problems)
+    shot(dove, "12-removal-es")
+
     for context in (ash_context, dove_context, oak_context, lark_context):
         context.close()
     assert problems == []
