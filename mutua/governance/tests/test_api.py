@@ -120,6 +120,7 @@ def test_a_removal_names_the_member_by_pseudonym(group: Any) -> None:
         ({"kind": "removal", "title": "x", "subject": "M0"}, "Choose a current member of the group."),
         ({"kind": "removal", "title": "x"}, "Choose a current member of the group."),
         ({"kind": "question", "title": "x", "subject": "M1"}, "Only a proposal to ask a member to leave"),
+        ({"kind": "question", "title": "x", "subject": "Nobody"}, "Only a proposal to ask a member to leave"),
         ({"kind": "agreements", "title": "x"}, "Write the agreements as a list."),
         ({"kind": "capacity", "title": "x"}, "between 5 and 12"),
         ({"kind": "openness", "title": "x", "openness": "open"}, "That is how the group takes newcomers"),
