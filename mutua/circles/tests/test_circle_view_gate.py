@@ -13,6 +13,7 @@ from mutua.circles import services
 from mutua.circles.policies import GATED_VIEWS
 from mutua.core import access
 from mutua.core.tests.test_access_matrix import walk
+from mutua.governance import services as governance_services
 from mutua.meetings import selectors as meeting_selectors
 from mutua.meetings.schedule import weekly
 
@@ -66,18 +67,22 @@ def people(make_circle, make_user):
     former = make_user()
     join(circle, former)
     services.membership_leave(circle=circle, user=former)
+    # A proposal, so a proposal's address names a real one (a made-up code is a 404 for anyone).
+    proposal = governance_services.proposal_open(circle=circle, user=founder, kind="question", title="Tea?")
     return {
         "circle": circle,
         "outsider": make_user(),
         "former": former,
         "founder": founder,
         "key": meeting_selectors.key_slug(upcoming.key),
+        "proposal": proposal.code,
     }
 
 
-def concrete(route, code, key):
+def concrete(route, code, key, proposal="zz99"):
     # `ref` names a join request: a made-up one (members get the form's 400, everybody else the 404).
     route = re.sub(r"<(?:\w+:)?ref>", "zz99", route)
+    route = re.sub(r"<(?:\w+:)?proposal>", proposal, route)
     return "/" + re.sub(r"<(?:\w+:)?key>", key, route.replace("<str:code>", code))
 
 
@@ -85,8 +90,8 @@ def concrete(route, code, key):
 @pytest.mark.parametrize("persona", ["outsider", "former"])
 def test_outsiders_and_former_members_get_404_on_every_circle_page(people, persona, route, view):
     c = client_for(people[persona])
-    path = concrete(route, people["circle"].code, people["key"])
-    missing = concrete(route, "zzzzzzzzzz", people["key"])
+    path = concrete(route, people["circle"].code, people["key"], people["proposal"])
+    missing = concrete(route, "zzzzzzzzzz", people["key"], people["proposal"])
     assert "<" not in path, f"{route}: a parameter the test does not fill"
     for method in ("get", "post"):
         assert getattr(c, method)(path).status_code == 404, f"{persona} {method} {path}"
@@ -98,6 +103,6 @@ def test_a_member_reaches_every_circle_page(people, route, view):
     """The 404s above are meaningful: the same addresses answer a member (any status but 404/405 for
     at least one method), so a route that 404s for everyone would not pass unnoticed."""
     c = client_for(people["founder"])
-    path = concrete(route, people["circle"].code, people["key"])
+    path = concrete(route, people["circle"].code, people["key"], people["proposal"])
     answers = {method: getattr(c, method)(path).status_code for method in ("get", "post")}
     assert any(status not in (404, 405) for status in answers.values()), f"{path}: {answers}"
