@@ -50,6 +50,7 @@ class ProposalRow:
     is_about_me: bool
     awaiting_my_stance: bool  # open, I vote on it and have not answered yet
     my_stance: str | None
+    outcome: str = ""  # what the group decided, in words (written by a member after the close)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def proposals_of(*, circle: Circle, membership: Membership) -> list[ProposalRow]
                 is_about_me=p.subject_id == membership.pk,
                 awaiting_my_stance=is_open and votes and p.deadline > now and p.pk not in mine,
                 my_stance=mine.get(p.pk),
+                outcome=p.outcome,
             )
         )
     open_rows = sorted((r for r in rows if r.status == ProposalStatus.OPEN), key=lambda r: r.deadline)
@@ -184,6 +186,7 @@ ROW_FIELDS = (
     "deadline",
     "closed_at",
     "passed",
+    "outcome",
     "subject_id",
     "circle_id",
 )

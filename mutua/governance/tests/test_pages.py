@@ -65,6 +65,7 @@ def test_the_list_shows_open_proposals_first_with_their_deadline_then_the_decide
     done = g.open(0, title="Tea or coffee")
     for i in range(5):
         g.say(done, i, "agree")
+    services.outcome_set(proposal=done, user=g.users[2], outcome="Tea, and coffee for whoever asks.")
     g.open(0, title="Later question", days=9)
     sooner = g.open(2, title="Sooner question", days=2)
     withdrawn = g.open(3, title="Taken back")
@@ -76,6 +77,7 @@ def test_the_list_shows_open_proposals_first_with_their_deadline_then_the_decide
     sooner.refresh_from_db()
     assert f"Closes on {display.day_and_time(sooner.deadline, 'America/New_York')} (New York time)" in page
     assert "Passed" in page and "Withdrawn" in page
+    assert page.index("Tea or coffee") < page.index("Tea, and coffee for whoever asks.")  # its outcome
     assert "Waiting for your stance" in page
 
 
