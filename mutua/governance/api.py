@@ -88,6 +88,7 @@ class DecisionRowOut(Schema):
     about_me: bool = Field(..., description="A removal about you.")
     awaiting_my_stance: bool
     my_stance: StanceName | None
+    outcome: str = Field("", description="What the group decided, in words (after the close).")
 
 
 class DecisionStanceRowOut(Schema):
@@ -265,6 +266,7 @@ def proposals(request: AuthenticatedHttpRequest, code: str) -> list[DecisionRowO
             about_me=r.is_about_me,
             awaiting_my_stance=r.awaiting_my_stance,
             my_stance=r.my_stance,  # type: ignore[arg-type]  # one of Stance values or None
+            outcome=r.outcome,
         )
         for r in selectors.proposals_of(circle=circle, membership=membership)
     ]

@@ -237,6 +237,7 @@ def test_outcome_after_the_close_by_any_member(group: Any) -> None:
     r = send(c, "put", url(g, f"/{p.code}/outcome"), body)
     assert r.status_code == 200 and r.json()["outcome"] == "Tea in turns."
     assert r.json()["review_on"] == body["review_on"]
+    assert [row["outcome"] for row in send(c, "get", url(g)).json()] == ["Tea in turns."]
 
 
 def test_the_person_a_removal_is_about_reads_and_answers_but_takes_no_stance(group: Any) -> None:
