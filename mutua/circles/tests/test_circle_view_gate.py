@@ -83,6 +83,8 @@ def concrete(route, code, key, proposal="zz99"):
     # `ref` names a join request: a made-up one (members get the form's 400, everybody else the 404).
     route = re.sub(r"<(?:\w+:)?ref>", "zz99", route)
     route = re.sub(r"<(?:\w+:)?proposal>", proposal, route)
+    # A role at a meeting: a real role name (`governance.models.Role`).
+    route = re.sub(r"<(?:\w+:)?role>", "coordinator", route)
     return "/" + re.sub(r"<(?:\w+:)?key>", key, route.replace("<str:code>", code))
 
 
