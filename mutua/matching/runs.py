@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mutua.circles.models import Circle, CircleStatus, Experience, Mode, Place
+from mutua.circles.models import Circle, CircleStatus, Experience, Membership, Mode, Place
 from mutua.matching import engine
 from mutua.matching.models import (
     GroupOffer,
@@ -87,9 +87,11 @@ def build_instance(*, monday: date) -> tuple[engine.Instance, dict[int, Interest
             )
         )
     groups = []
-    circles = Circle.objects.filter(open=True, status=CircleStatus.ACTIVE).select_related(
-        "experience", "place"
-    )
+    # Seats are offered only where a newcomer joins straight away: a group that reviews newcomers
+    # hears each one ask first (decision 0021), and a dissolved group takes nobody.
+    circles = Circle.objects.filter(
+        open=True, reviews_newcomers=False, dissolved_at__isnull=True, status=CircleStatus.ACTIVE
+    ).select_related("experience", "place")
     for c in circles.prefetch_related("language_rows"):
         slot = _circle_slot(c, monday)
         free = c.free_seats
@@ -208,8 +210,17 @@ def _write_result(
         _tell_proposed(offer, [interests[_pk(pid)].user_id for pid in g.members])
         proposed += [_pk(pid) for pid in g.members]
     circles = {c.pk: c for c in Circle.objects.filter(pk__in={s.group_id for s in result.seats})}
+    # A group's decision to remove someone stands: that person is never offered a seat in it again
+    # (the engine knows no such pairs, so the seat simply stays free this run).
+    removed = set(
+        Membership.objects.filter(circle_id__in=circles, removed_at__isnull=False).values_list(
+            "circle_id", "user_id"
+        )
+    )
     for s in result.seats:
         c = circles[_pk(s.group_id)]
+        if (c.pk, interests[_pk(s.person_id)].user_id) in removed:
+            continue
         offer = GroupOffer.objects.create(
             run=run,
             kind=OfferKind.SEAT,

@@ -333,3 +333,47 @@ def test_interest_rejects_unknown_time_zone_and_language_in_the_service(loaded, 
     with pytest.raises(DomainError, match="language"):
         register(make_user(), languages=("xx",))
     assert not Interest.objects.exists()
+
+
+def _group_with_a_free_tuesday_seat(make_user, make_circle):
+    from conftest import join
+
+    circle = make_circle(experience=Experience.objects.get(slug="alcohol"), mode="online", place=None)
+    for _ in range(4):
+        join(circle, make_user())
+    meet_on_tuesdays_at_19(circle)
+    return circle
+
+
+def test_a_group_that_reviews_newcomers_is_not_offered_by_matching(
+    make_user, make_circle, django_capture_on_commit_callbacks
+):
+    """Such a group hears each newcomer ask first (decision 0021); matching must not go around it."""
+    circle = _group_with_a_free_tuesday_seat(make_user, make_circle)
+    Circle.objects.filter(pk=circle.pk).update(reviews_newcomers=True)
+    register(make_user(), availability=[1 * 24 + 19])
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    assert not GroupOffer.objects.filter(kind=OfferKind.SEAT).exists()
+
+
+def test_a_person_the_group_removed_is_never_offered_its_seat(
+    make_user, make_circle, django_capture_on_commit_callbacks
+):
+    circle = _group_with_a_free_tuesday_seat(make_user, make_circle)
+    seeker = make_user()
+    Membership.objects.create(
+        circle=circle,
+        user=seeker,
+        status=MembershipStatus.LEFT,
+        pseudonym="Gone",
+        left_at=timezone.now(),
+        removed_at=timezone.now(),
+    )
+    register(seeker, availability=[1 * 24 + 19])
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    assert not GroupOffer.objects.filter(kind=OfferKind.SEAT, circle=circle).exists()
+    # The same person who merely left (no removal) is offered it again, as anyone would be.
+    Membership.objects.filter(user=seeker).update(removed_at=None)
+    Interest.objects.filter(user=seeker).update(status=InterestStatus.ACTIVE)
+    start_run(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    assert GroupOffer.objects.filter(kind=OfferKind.SEAT, circle=circle).exists()
