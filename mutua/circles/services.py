@@ -7,6 +7,7 @@ ever touches that person's own row. There is no parameter for "another person" a
 import itertools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -732,7 +733,21 @@ def circle_dissolve(*, circle: Circle, proposal: "Proposal") -> Circle:
     circle.open = False
     circle.listed = False
     circle.reviews_newcomers = False
-    circle.save(update_fields=["dissolved_at", "open", "listed", "reviews_newcomers"])
+    fields = ["dissolved_at", "open", "listed", "reviews_newcomers"]
+    if circle.has_schedule:
+        # No meeting from the day it ends: pages, reminders and calendar feeds all read the rhythm,
+        # and the past meetings (attendance) stay readable until the retention job. A rhythm that
+        # had not started yet is cleared.
+        last_day = now.astimezone(ZoneInfo(circle.timezone)).date() - timedelta(days=1)
+        if circle.schedule_start_date is not None and last_day >= circle.schedule_start_date:
+            circle.schedule_end_date = last_day
+            fields.append("schedule_end_date")
+        else:
+            columns = _schedule_columns(None)
+            for column, value in columns.items():
+                setattr(circle, column, value)
+            fields += list(columns)
+    circle.save(update_fields=fields)
     directory = reverse("circles:directory")
     for m in circle.memberships.filter(status__in=[*QUEUED_STATUSES, MembershipStatus.REQUESTED]):
         requested = m.status == MembershipStatus.REQUESTED

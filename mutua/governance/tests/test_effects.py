@@ -323,6 +323,34 @@ def test_a_dissolved_group_leaves_the_directory_and_its_queue(
         g.open(0)
 
 
+@pytest.mark.parametrize("started_days_ago", [-2, 30])
+def test_a_dissolved_group_has_no_more_meetings(group: Any, started_days_ago: int) -> None:
+    """Pages, reminders and calendar feeds all read the rhythm: it ends the day before (a rhythm that
+    had not started is cleared); past meetings stay readable."""
+    from mutua.meetings import selectors as meeting_selectors
+    from mutua.meetings.schedule import weekly
+
+    g = group(5)
+    start = timezone.now() - timedelta(days=started_days_ago)
+    circle_services.circle_schedule_set(
+        circle=g.circle, rhythm=weekly(start.weekday(), 19, "Europe/Madrid", start.date()), user=None
+    )
+    assert meeting_selectors.next_meeting(circle=g.reload()) is not None
+    passed(g, kind="dissolution")
+    circle = g.reload()
+    assert meeting_selectors.next_meeting(circle=circle) is None
+    assert (
+        meeting_selectors.meetings_between(
+            circle=circle, start=timezone.now(), end=timezone.now() + timedelta(days=60)
+        )
+        == []
+    )
+    past = meeting_selectors.meetings_between(
+        circle=circle, start=timezone.now() - timedelta(days=60), end=timezone.now()
+    )
+    assert (len(past) > 0) == (started_days_ago > 7)
+
+
 def test_a_dissolved_groups_content_is_deleted_after_the_retention_days(group: Any, settings: Any) -> None:
     settings.MUTUA_DISSOLVED_RETENTION_DAYS = 30
     g = group(5, name="Lighthouse keepers", description="We keep lights.")
