@@ -312,6 +312,8 @@ def test_a_dissolved_group_leaves_the_directory_and_its_queue(
         "closed",
     )
     assert "Lighthouse keepers" not in client.get(reverse("circles:directory")).content.decode()
+    public = client.get(reverse("circles:public", args=[circle.code])).content.decode()
+    assert "This group has ended." in public and reverse("circles:join", args=[circle.code]) not in public
     assert Membership.objects.get(user=waiting).status == MembershipStatus.LEFT
     assert notified(Kind.MEMBERSHIP_ENDED) == {waiting.pk}
     assert Proposal.objects.get(pk=other.pk).status == ProposalStatus.WITHDRAWN
