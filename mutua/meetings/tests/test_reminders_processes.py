@@ -139,7 +139,10 @@ def test_two_workers_running_the_tick_at_once_remind_each_member_exactly_once(pr
         f"overlapping {overlap:.3f} s), reminders {len(state['reminders'])}, "
         f"sent {sum(sent.values())}, duplicates {sum(c - 1 for c in sent.values())}"
     )
-    assert sorted(t["workers"][0] for t in ticks) == ["a", "b"]  # one turn each
+    # Which worker takes which turn is the workers' race (one may take both when it is quicker): the
+    # property is exactly-once whoever runs them. The forced race in test_reminders.py pins the
+    # interleaving deterministically.
+    assert len(ticks) == 2 and {t["workers"][0] for t in ticks} <= {"a", "b"}
     assert sum(t["returned"] for t in ticks) == 60  # between them, each reminder written once
     assert sorted(state["reminders"].values()) == due
     assert set(sent) == set(state["reminders"]) and set(sent.values()) == {1}
