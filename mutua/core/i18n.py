@@ -94,6 +94,12 @@ def known_timezone(name: object) -> str:
     return name if name in _zone_names() else ""
 
 
+def zone_of(name: str) -> zoneinfo.ZoneInfo:
+    """The zone a stored name means, or UTC when the name is not a zone this system knows (one
+    place for "show times in this zone, never fail on a bad name")."""
+    return zoneinfo.ZoneInfo(known_timezone(name) or "UTC")
+
+
 # Countries that span zones: the zone most of their people live in (zone.tab lists another first).
 _COUNTRY_ZONE_OVERRIDES = {
     "AU": "Australia/Sydney",

@@ -5,7 +5,6 @@ No database here: the pages and the API pass in what the selectors read. Times a
 the group's zone, and also in the viewer's when the two differ (a member abroad, or one whose
 profile names another zone)."""
 
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutua.core.i18n import zone_of
 from mutua.meetings.describe import describe_rhythm, format_date, format_time, no_rhythm_text, zone_place
 from mutua.meetings.schedule import Occurrence, Rhythm
 from mutua.meetings.selectors import Turnout
@@ -28,11 +28,8 @@ NTH_CHOICES: list[tuple[int, Promise]] = [
 ]
 
 
-def zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+# A zone for a stored name, UTC when unknown: the one definition is `core.i18n.zone_of`.
+zone = zone_of
 
 
 def zone_city(name: str) -> str:

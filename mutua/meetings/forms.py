@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.accounts.forms import timezone_choices
 from mutua.circles.models import ScheduleKind
+from mutua.core.i18n import zone_of as zone
 from mutua.core.widgets import TimeZoneSelect
-from mutua.meetings.display import NTH_CHOICES, zone
+from mutua.meetings.display import NTH_CHOICES
 from mutua.meetings.models import Answer, Reminder
 from mutua.meetings.schedule import Kind, Rhythm, ScheduleError, validate
 from mutua.meetings.services import NOTE_MAX, PLACE_NOTE_MAX

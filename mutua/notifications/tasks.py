@@ -7,7 +7,6 @@ reads the person when it runs, writes in their language and time zone, and links
 (which, after logging in, opens its page): the text is the kind's neutral text (P7). A failure is
 retried with growing pauses (EMAIL_BACKOFF)."""
 
-import zoneinfo
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,17 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutua.core.emails import absolute_url, send_templated
+from mutua.core.i18n import zone_of
 from mutua.core.periodic import periodic
 from mutua.notifications import services
 from mutua.notifications.models import Notification
 from mutua.notifications.texts import text_for
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def message_id(notification: Notification) -> str:
@@ -42,7 +35,7 @@ def send_notification_email(notification_id: int) -> bool:
         return False  # sent already, another worker has it, not due yet, or not to be sent
     user = notification.user
     text = text_for(notification.kind)
-    with timezone.override(_zone(user.timezone)):
+    with timezone.override(zone_of(user.timezone or settings.TIME_ZONE)):
         sent = send_templated(
             to=user.email,
             template="notification",
